@@ -1,0 +1,96 @@
+"""Exact Bernoulli(q) keep masks from few random bits, and the block layout that spreads them over cores.
+
+An element is kept when a uniform 64-bit integer ``U`` is below ``T = round(q * 2**64)``, so the keep
+rate is ``q`` within ``2**-65``. ``U`` is drawn lazily: one random byte against the top byte of ``T``
+decides 255 times in 256; only on a tie are 56 more bits drawn. That is about 8 random bits per element
+instead of the 53 that ``rng.random() < q`` spends, and no 8- or 16-bit threshold (bug class 3).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
+
+import numpy as np
+
+# Arrays up to BLOCK elements draw from the caller's generator directly. Larger arrays are cut into
+# blocks of BLOCK elements, each with its own stream spawned from one SeedSequence seeded by the
+# caller's generator, so the result does not depend on how many threads process the blocks.
+BLOCK = 1 << 20
+# Work is done CHUNK elements at a time: temporaries stay in cache, Python overhead stays small.
+CHUNK = 1 << 18
+_LOW_BITS = 56
+_executor: ThreadPoolExecutor | None = None
+
+
+def keep_threshold(q: float) -> int:
+    """``round(q * 2**64)``: keep iff a uniform 64-bit integer is below it."""
+    return round(Fraction(q) * 2**64)
+
+
+def fill_keep(bitgen: np.random.BitGenerator, out: np.ndarray, threshold: int) -> None:
+    """Fill the 1-D contiguous bool array ``out`` with independent Bernoulli(threshold / 2**64) draws."""
+    n = out.size
+    top, low = threshold >> _LOW_BITS, threshold & ((1 << _LOW_BITS) - 1)
+    words = bitgen.random_raw((n + 7) // 8).astype("<u8", copy=False)
+    first_bytes = words.view(np.uint8)[:n]
+    np.less(first_bytes, top, out=out)
+    if top > 255:  # threshold == 2**64: every element is kept, no tie is possible
+        return
+    ties = np.flatnonzero(first_bytes == top)
+    if ties.size:
+        out[ties] = (bitgen.random_raw(ties.size) >> np.uint64(64 - _LOW_BITS)) < low
+
+
+def _spawn(rng: np.random.Generator, blocks: int) -> list[np.random.BitGenerator]:
+    entropy = [int(v) for v in rng.bit_generator.random_raw(4)]
+    children = np.random.SeedSequence(entropy).spawn(blocks)
+    kind = type(rng.bit_generator)
+    return [kind(child) for child in children]
+
+
+def block_streams(
+    rng: np.random.Generator, size: int
+) -> Iterator[tuple[slice, np.random.BitGenerator | None]]:
+    """The fixed split of ``size`` elements into blocks, each paired with its own bit generator."""
+    if size <= BLOCK:
+        yield slice(0, size), rng.bit_generator
+        return
+    starts = range(0, size, BLOCK)
+    for start, bitgen in zip(starts, _spawn(rng, len(starts)), strict=True):
+        yield slice(start, min(start + BLOCK, size)), bitgen
+
+
+def run_blocks(work: Callable[[slice, np.random.BitGenerator | None], None],
+               streams: list[tuple[slice, np.random.BitGenerator | None]]) -> None:
+    """Apply ``work`` to every ``(block, bit generator)``; blocks run on all cores when there are several."""
+    global _executor
+    if len(streams) == 1:
+        work(*streams[0])
+        return
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="dropout_core")
+    for future in [_executor.submit(work, block, bitgen) for block, bitgen in streams]:
+        future.result()
+
+
+def plain_blocks(size: int) -> list[tuple[slice, np.random.BitGenerator | None]]:
+    """The same block split as ``block_streams``, for work that draws no random numbers."""
+    return [(slice(start, min(start + BLOCK, size)), None) for start in range(0, max(size, 1), BLOCK)]
+
+
+def keep_mask(rng: np.random.Generator, shape: tuple[int, ...], q: float) -> np.ndarray:
+    """A bool array of ``shape``, each element kept (True) with probability ``q``, independently."""
+    out = np.empty(shape, dtype=bool)
+    flat = out.reshape(-1)
+    threshold = keep_threshold(q)
+
+    def work(block: slice, bitgen: np.random.BitGenerator | None) -> None:
+        assert bitgen is not None
+        for start in range(block.start, block.stop, CHUNK):
+            fill_keep(bitgen, flat[start : min(start + CHUNK, block.stop)], threshold)
+
+    run_blocks(work, list(block_streams(rng, flat.size)))
+    return out

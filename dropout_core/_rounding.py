@@ -1,0 +1,165 @@
+"""Correctly rounded ``x / q`` and ``x * q`` in float16/float32 without a low-precision scale.
+
+Multiplying by ``1/q`` rounded to the input dtype biases E[y] (bug class 4). We multiply in float64 by
+``factor`` (``1/q`` or ``q``), which lands within a few float64 ulps of the exact result, and round once
+to the output dtype. That rounding can only go wrong where the float64 value sits within those few ulps
+of a midpoint of the output dtype; such elements are flagged and recomputed with exact rational
+arithmetic, so every output is the correctly rounded (round-half-to-even) value.
+"""
+
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+
+# Bits of a float64 significand below the output dtype's rounding position.
+_DROPPED_BITS = {np.dtype(np.float16): 42, np.dtype(np.float32): 29}
+# |float64(x * factor) - x/q| <= 2**-52 |x/q| < 2 float64 ulps; flag twice that to leave a margin.
+_SLACK_ULPS = 4
+# Subnormal steps are below 2**23, so a few float64 ulps of them stay below 2**-26 of a step.
+_SUBNORMAL_SLACK = 2.0**-26
+_LOW_WORD = 0 if sys.byteorder == "little" else 1
+_ENUM_CHUNK = 1 << 18
+# From this many float32 elements in one call on, enumerate once per q which input significands can land
+# near a midpoint (2**24 products, about 0.1 s, cached) instead of checking every element of every call.
+F32_ENUMERATE_AT = 1 << 20
+
+
+def round_fraction(value: Fraction, dtype: np.dtype) -> np.floating:
+    """Round an exact rational to ``dtype`` (round half to even, overflow to inf)."""
+    dtype = np.dtype(dtype)
+    if value == 0:
+        return dtype.type(0.0)
+    magnitude = abs(value)
+    with np.errstate(over="ignore"):
+        try:
+            approx = dtype.type(float(magnitude))
+        except OverflowError:
+            approx = dtype.type(np.inf)
+        zero, inf = dtype.type(0.0), dtype.type(np.inf)
+        candidates = {approx, np.nextafter(approx, zero), np.nextafter(approx, inf)}
+    beyond_max = Fraction(2) ** int(np.finfo(dtype).maxexp)  # what inf stands for when rounding
+    uint = np.dtype(f"u{dtype.itemsize}")
+
+    def distance_then_oddness(c: np.floating) -> tuple[Fraction, int]:
+        exact = beyond_max if np.isinf(c) else Fraction(float(c))
+        return abs(exact - magnitude), int(np.array(c, dtype=dtype).view(uint)) & 1
+
+    best = min(candidates, key=distance_then_oddness)
+    return -best if value < 0 else best
+
+
+def exact_scaled(value: float, q: float, divide: bool, dtype: np.dtype) -> np.floating:
+    """``value / q`` (or ``value * q``) correctly rounded to ``dtype``; non-finite values follow IEEE."""
+    dtype = np.dtype(dtype)
+    if not np.isfinite(value) or value == 0:
+        with np.errstate(all="ignore"):
+            return dtype.type(value / q if divide else value * q)
+    exact = Fraction(value) / Fraction(q) if divide else Fraction(value) * Fraction(q)
+    return round_fraction(exact, dtype)
+
+
+def near_midpoint(wide: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Where float64 ``wide`` lies within ``_SLACK_ULPS`` float64 ulps of a midpoint of ``dtype``."""
+    dropped = _DROPPED_BITS[dtype]
+    half, span = (1 << (dropped - 1)) - _SLACK_ULPS, 2 * _SLACK_ULPS
+    if dropped < 32:
+        low = wide.view(np.uint32)[_LOW_WORD::2]
+        flags = np.bitwise_and(low - np.uint32(half), np.uint32((1 << dropped) - 1)) <= span
+    else:
+        bits = wide.view(np.uint64)
+        flags = np.bitwise_and(bits - np.uint64(half), np.uint64((1 << dropped) - 1)) <= span
+    # Subnormal outputs round on a fixed grid of smallest_subnormal steps; there a midpoint is an odd
+    # number of half steps (dividing by a power of two is exact in float64).
+    finfo = np.finfo(dtype)
+    small = np.abs(wide) < finfo.smallest_normal
+    if small.any():
+        steps = np.abs(wide[small]) / float(finfo.smallest_subnormal)
+        flags[small] = np.abs(steps - np.floor(steps) - 0.5) <= _SUBNORMAL_SLACK
+    return flags
+
+
+def _factor(q: float, divide: bool) -> float:
+    return 1.0 / q if divide else q
+
+
+@lru_cache(maxsize=64)
+def _float16_suspects(q: float, divide: bool) -> np.ndarray:
+    """Every float16 bit pattern whose float64 product lands near a float16 midpoint."""
+    patterns = np.arange(1 << 16, dtype=np.uint16)
+    with np.errstate(all="ignore"):
+        wide = patterns.view(np.float16).astype(np.float64) * _factor(q, divide)
+        flags = near_midpoint(wide, np.dtype(np.float16)) & np.isfinite(wide)
+    return patterns[flags]
+
+
+@lru_cache(maxsize=32)
+def _float32_divide_suspects(q: float) -> tuple[np.ndarray, np.ndarray]:
+    """Low 23 bits of normal float32 ``x`` and whole patterns of subnormal ``x`` whose float64 ``x * (1/q)``
+    lands near a float32 midpoint. A normal ``x`` is its significand times a power of two, which moves the
+    quotient exactly and keeps it normal (``|x/q| >= |x|``), so the significand alone decides."""
+    f32, factor = np.dtype(np.float32), 1.0 / q
+    normal, subnormal = [], []
+    with np.errstate(all="ignore"):
+        for start in range(0, 1 << 23, _ENUM_CHUNK):
+            low_bits = np.arange(start, start + _ENUM_CHUNK, dtype=np.uint32)
+            significands = (low_bits | np.uint32(0x3F800000)).view(np.float32).astype(np.float64)
+            normal.append(low_bits[near_midpoint(significands * factor, f32)])
+            subnormals = low_bits.view(np.float32).astype(np.float64)
+            subnormal.append(low_bits[near_midpoint(subnormals * factor, f32) & (low_bits != 0)])
+    return np.concatenate(normal), np.concatenate(subnormal)
+
+
+class Scaler:
+    """Writes correctly rounded ``x / q`` (``divide``) or ``x * q`` into an output of ``x``'s dtype.
+
+    ``size`` is the number of elements of the call: it only decides how suspects are found."""
+
+    def __init__(self, dtype: np.dtype, q: float, divide: bool, size: int) -> None:
+        self.dtype, self.q, self.divide = np.dtype(dtype), q, divide
+        self.factor = _factor(q, divide)
+        self.f16_suspects: np.ndarray | None = None
+        self.f32_suspects: tuple[np.ndarray, np.ndarray] | None = None
+        if self.dtype == np.float16:
+            self.f16_suspects = _float16_suspects(q, divide)
+        elif self.dtype == np.float32 and divide and size >= F32_ENUMERATE_AT:
+            self.f32_suspects = _float32_divide_suspects(q)
+
+    def __call__(self, x: np.ndarray, out: np.ndarray, wide: np.ndarray | None = None) -> None:
+        """``x`` and ``out`` are 1-D and contiguous; ``wide`` is an optional float64 scratch buffer."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.dtype == np.float64:  # IEEE division and multiplication are correctly rounded
+                (np.divide if self.divide else np.multiply)(x, self.q, out=out)
+                return
+            wide = np.empty(x.shape, np.float64) if wide is None else wide[: x.size]
+            np.multiply(x, self.factor, out=wide, dtype=np.float64)
+            np.copyto(out, wide, casting="same_kind")
+            suspects = self._suspects(x, wide)
+        for i in suspects.tolist():
+            out[i] = exact_scaled(float(x[i]), self.q, self.divide, self.dtype)
+
+    def _suspects(self, x: np.ndarray, wide: np.ndarray) -> np.ndarray:
+        if self.f16_suspects is not None:
+            if not self.f16_suspects.size:
+                return self.f16_suspects
+            return np.flatnonzero(np.isin(x.view(np.uint16), self.f16_suspects))
+        if self.f32_suspects is not None:
+            normal, subnormal = self.f32_suspects
+            if not normal.size and not subnormal.size:
+                return normal
+            bits = x.view(np.uint32)
+            flags = np.isin(bits & np.uint32(0x7FFFFF), normal) & ((bits & np.uint32(0x7F800000)) != 0)
+            flags |= np.isin(bits & np.uint32(0x7FFFFFFF), subnormal)
+            return np.flatnonzero(flags)
+        return np.flatnonzero(near_midpoint(wide, self.dtype))
+
+
+def scaled(x: np.ndarray, q: float, *, divide: bool) -> np.ndarray:
+    """A new array of ``x``'s shape and dtype holding correctly rounded ``x / q`` or ``x * q``."""
+    flat = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty_like(flat)
+    Scaler(x.dtype, q, divide, flat.size)(flat, out)
+    return out.reshape(x.shape)

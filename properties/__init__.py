@@ -1,0 +1,1 @@
+"""The verifier: checks any dropout implementation against statistical and exact properties."""

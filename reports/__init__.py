@@ -1,0 +1,1 @@
+"""Reports: turn a verification run's JSON into Markdown and HTML."""

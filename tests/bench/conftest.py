@@ -1,0 +1,31 @@
+"""Turn the run's medians into ratios against the ``x.copy()`` baseline measured in the same session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+_ratios: list[str] = []
+
+
+def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
+    medians: dict[str, dict[str, float]] = {}
+    for bench in output_json["benchmarks"]:
+        medians.setdefault(bench["group"], {})[bench["extra_info"]["impl"]] = bench["stats"]["median"]
+    ratios = {}
+    for group, by_impl in sorted(medians.items()):
+        baseline = by_impl.get("copy")
+        if not baseline:
+            continue
+        ratios[group] = {impl: baseline / median for impl, median in by_impl.items()}
+        cells = ", ".join(f"{impl} {ratio:.2f}" for impl, ratio in sorted(ratios[group].items()))
+        _ratios.append(f"{group}: throughput relative to x.copy(): {cells}")
+    output_json["ratios_to_copy"] = ratios
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _ratios:
+        terminalreporter.section("ratios to the x.copy() baseline (median, same session)")
+        for line in _ratios:
+            terminalreporter.write_line(line)
