@@ -34,3 +34,35 @@ def correctly_rounded(result: np.floating, exact: Fraction, dtype: np.dtype) -> 
         if theirs < mine or (theirs == mine and not even):
             return False
     return True
+
+
+def ordered_bits(values: np.ndarray) -> np.ndarray:
+    """Map floats to integers that count representable steps, so that a difference is a distance in ulps."""
+    signed = np.dtype(f"i{values.dtype.itemsize}")
+    bits = np.ascontiguousarray(values).view(signed).astype(np.int64)
+    sign_bit = 1 << (8 * values.dtype.itemsize - 1)
+    return np.where(bits < 0, -(bits & (sign_bit - 1)), bits)
+
+
+def ulp_distance(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Signed distance of ``got`` from ``expected`` in representable steps (same dtype, finite values)."""
+    return ordered_bits(got) - ordered_bits(expected)
+
+
+def correctly_rounded_quotient(x: np.ndarray, q: float) -> np.ndarray:
+    """The correctly rounded ``x / q`` in ``x``'s dtype (from the reference core, which the tests check
+    against exact rationals); bfloat16 through float64, whose one extra rounding is almost always exact."""
+    from dropout_core._rounding import scaled
+
+    if x.dtype in (np.float16, np.float32, np.float64):
+        return scaled(x, q, divide=True)
+    return (x.astype(np.float64) / q).astype(x.dtype)
+
+
+def correctly_rounded_product(x: np.ndarray, q: float) -> np.ndarray:
+    """The correctly rounded ``q * x`` in ``x``'s dtype (classic inference)."""
+    from dropout_core._rounding import scaled
+
+    if x.dtype in (np.float16, np.float32, np.float64):
+        return scaled(x, q, divide=False)
+    return (x.astype(np.float64) * q).astype(x.dtype)

@@ -19,21 +19,67 @@ rates = st.one_of(
 interior_rates = rates.filter(lambda p: 0.0 < p < 1.0)
 
 
+LAYOUTS = ("contiguous", "transposed", "strided", "reversed")
+
+
 @st.composite
 def float_arrays(
-    draw: st.DrawFn, *, dtype: np.dtype | None = None, finite: bool = True, max_dims: int = 4
+    draw: st.DrawFn,
+    *,
+    dtype: np.dtype | None = None,
+    finite: bool = True,
+    min_dims: int = 0,
+    max_dims: int = 4,
+    min_side: int = 0,
+    layouts: tuple[str, ...] = LAYOUTS,
 ) -> np.ndarray:
-    """Arrays of any float dtype, 0-d to ``max_dims``-d, possibly empty, permuted or strided (non-contiguous)."""
+    """Arrays of one float dtype (or any), ``min_dims`` to ``max_dims``-d, possibly empty, in one of ``layouts``:
+    contiguous, transposed (a non-identity axis permutation), strided (every other element of the last
+    axis) or reversed (a negative stride).
+
+    >>> float_arrays(dtype=np.float32, min_dims=2, min_side=2, layouts=("transposed",)).example().flags.c_contiguous
+    False
+    """
     chosen: np.dtype = draw(dtypes, label="dtype") if dtype is None else np.dtype(dtype)
     width: Literal[16, 32, 64] = {2: 16, 4: 32, 8: 64}[chosen.itemsize]  # type: ignore[assignment]
-    shape = draw(hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=0, max_side=6), label="shape")
+    shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=6), label="shape")
     elements = st.floats(width=width, allow_nan=not finite, allow_infinity=not finite,
                          allow_subnormal=True)
-    base = draw(hnp.arrays(chosen, shape, elements=elements), label="base")
-    layout = draw(st.sampled_from(["contiguous", "transposed", "strided"]), label="layout")
+    # every element drawn on its own (no fill value), so that a value at the wrong index shows
+    base = draw(hnp.arrays(chosen, shape, elements=elements, fill=st.nothing()), label="base")
+    unknown = set(layouts) - set(LAYOUTS)
+    if unknown or not layouts:
+        raise ValueError(f"layouts must be a non-empty subset of {LAYOUTS}, got {layouts!r}")
+    layout = draw(st.sampled_from(layouts), label="layout")
     if layout == "transposed" and base.ndim >= 2:
-        return np.transpose(base, draw(st.permutations(range(base.ndim)), label="axes"))
+        axes = draw(st.permutations(range(base.ndim)).filter(lambda a: list(a) != sorted(a)), label="axes")
+        return np.transpose(base, axes)
     if layout == "strided" and base.ndim >= 1:
-        doubled = np.repeat(base, 2, axis=0)
-        return doubled[::2]
+        return np.repeat(base, 2, axis=-1)[..., ::2]
+    if layout == "reversed" and base.ndim >= 1:
+        return base[::-1]
     return base
+
+
+def any_layout_arrays(dtype: np.dtype) -> st.SearchStrategy[np.ndarray]:
+    """Half any array (0-d, empty, contiguous...), half a multi-dimensional non-contiguous one, so that a
+    value written at the wrong index of a permuted or strided input is found (bug class 15)."""
+    return st.one_of(
+        float_arrays(dtype=dtype),
+        float_arrays(dtype=dtype, min_dims=2, min_side=2, layouts=("transposed", "strided", "reversed")),
+    )
+
+
+def layout_examples(dtype: np.dtype) -> list[np.ndarray]:
+    """Fixed non-contiguous inputs with distinct nonzero values: channels-last, reversed, strided, permuted.
+
+    Hypothesis draws many zeros and repeated values; these guarantee that every run sees inputs where a
+    value at the wrong index cannot hide (bug class 15)."""
+    base = (np.arange(1, 241, dtype=np.float64) / 8).reshape(2, 3, 5, 8).astype(dtype)
+    return [
+        np.transpose(base, (0, 3, 1, 2)),  # NCHW view of NHWC memory: channels_last
+        base[::-1, :, ::-1],
+        base[..., ::2],
+        np.transpose(base, (3, 2, 1, 0)),
+        np.asfortranarray(base.reshape(6, 40)),
+    ]

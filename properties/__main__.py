@@ -1,0 +1,7 @@
+"""``python -m properties TARGET``: the same as ``dropout-verify``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

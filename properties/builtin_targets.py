@@ -1,0 +1,24 @@
+"""Built-in targets: the reference core in both conventions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dropout_core import dropout_backward, dropout_forward
+
+
+class ReferenceTarget:
+    """``dropout_core`` behind the target protocol; each call seeds a fresh ``default_rng(seed)``."""
+
+    def __init__(self, convention: str = "inverted") -> None:
+        self.convention = convention
+        self.name = "reference" if convention == "inverted" else "reference-classic"
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
+        y, _ = dropout_forward(x, p, rng=np.random.default_rng(seed), training=training, convention=self.convention)
+        return y
+
+    def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        y, mask = dropout_forward(x, p, rng=np.random.default_rng(seed), convention=self.convention)
+        assert mask is not None
+        return y, dropout_backward(dy, mask, p, convention=self.convention)

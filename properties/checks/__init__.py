@@ -1,0 +1,22 @@
+"""One module per property; ``ALL_CHECKS`` is the battery in the order it runs and is reported."""
+
+from .backward_mask import BackwardMask
+from .base import Check
+from .contract import Contract
+from .edge_rates import EdgeRates
+from .independence import IndependenceCalls, IndependenceElements, IndependenceSamples
+from .inference import Inference
+from .invalid_rate import InvalidRate
+from .kept_values import KeptValues
+from .mask_rate import MaskRate
+from .nan_policy import NanPolicy
+from .seed_reproducibility import SeedReproducibility
+from .unbiased import Unbiased
+
+ALL_CHECKS: list[Check] = [
+    MaskRate(), KeptValues(), Unbiased(), Inference(), BackwardMask(), IndependenceElements(),
+    IndependenceSamples(), IndependenceCalls(), SeedReproducibility(), EdgeRates(), Contract(), InvalidRate(),
+    NanPolicy(),
+]
+
+__all__ = ["ALL_CHECKS", "Check"]

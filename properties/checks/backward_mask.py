@@ -1,0 +1,99 @@
+"""backward_mask: the gradient flows through exactly the forward pass's mask."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from scipy import stats
+
+from .. import strategies as dst
+from ..context import Context
+from ..exact import correctly_rounded_quotient, ulp_distance
+from ..result import Case, PropertyResult
+from ..target import TargetCallError
+from .base import Check, PropertyFailure, error_case, run_hypothesis
+
+ZERO_INPUTS = 8192  # positions with x == 0 per statistical case
+BACKWARD_P = 0.5
+
+
+class BackwardMask(Check):
+    """``dx`` of one ``forward_backward`` call is 0 exactly where that call's ``y`` dropped, and ``dy / q``
+    (inverted, within one ulp) or ``dy`` (classic) where it kept, including where ``x == 0``.
+
+    Guards bug classes 10 (backward draws another mask) and 11 (backward infers the mask from
+    ``y != 0``, wrong where x is 0). Test: an exact rule on Hypothesis inputs at nonzero x (the kept
+    pattern of dx must equal that of y); at x == 0, where y cannot show the mask, an exact binomial
+    test of H0 "P(dx != 0) = q". A mask inferred from y keeps none there: p-value ``(1-q)**8192``."""
+
+    name = "backward_mask"
+    hypothesis = "dx is zero exactly where y dropped; dy/q (inverted) or dy (classic) where kept"
+    test = "exact rule on Hypothesis inputs + exact binomial test at x == 0"
+    bug_classes = (10, 11)
+    needs_backward = True
+
+    def decisions(self, ctx: Context) -> int:
+        return len(ctx.dtypes) if ctx.target.has_backward else 0
+
+    def run(self, ctx: Context, result: PropertyResult) -> None:
+        if not ctx.target.has_backward:
+            result.verdict = "skipped"
+            result.message = "the target has no forward_backward()"
+            return
+        result.effect_size = "a backward pass that keeps no element where x == 0"
+        inverted = ctx.target.convention == "inverted"
+        for dtype in ctx.dtypes:
+            self._rule(ctx, result, dtype, inverted)
+            self._zeros(ctx, result, dtype)
+        result.power = 1.0 - (1 - BACKWARD_P) ** ZERO_INPUTS if result.decisions else None
+
+    def _rule(self, ctx: Context, result: PropertyResult, dtype: np.dtype, inverted: bool) -> None:
+        strategy = st.fixed_dictionaries({
+            "x": dst.any_layout_arrays(dtype), "p": dst.interior_rates, "seed": st.integers(0, 2**31 - 1),
+        })
+
+        def rule(example: dict) -> None:
+            x, p = example["x"], example["p"]
+            dy = np.ones_like(x) + np.arange(x.size, dtype=np.float64).reshape(x.shape).astype(x.dtype) % 3
+            y, dx = ctx.target.forward_backward(x, dy, p, seed=example["seed"])
+            informative = np.asarray(x != 0)
+            y_kept, dx_kept = np.asarray(y != 0), np.asarray(dx != 0)
+            differ = informative & (y_kept != dx_kept)
+            if differ.any():
+                index = tuple(int(i) for i in np.argwhere(differ)[0])
+                raise PropertyFailure(f"at {index}: y = {y[index]!r} but dx = {dx[index]!r} (x = {x[index]!r}): "
+                                      "backward used another mask")
+            expected = correctly_rounded_quotient(dy, 1.0 - p) if inverted else dy
+            distance = np.abs(ulp_distance(dx[dx_kept].astype(x.dtype), expected[dx_kept]))
+            if distance.size and distance.max() > (1 if inverted else 0):
+                index = tuple(int(i) for i in np.argwhere(dx_kept)[int(distance.argmax())])
+                raise PropertyFailure(f"at {index}: dx = {dx[index]!r}, expected {expected[index]!r}")
+
+        outcome = run_hypothesis(ctx, (self.name, dtype.name), strategy, rule)
+        if outcome is None:
+            result.cases.append(Case(dtype=dtype.name, p=None, shape=None, verdict="pass", samples=ctx.tier.examples))
+        else:
+            verdict, message, example = outcome
+            result.cases.append(Case(dtype=dtype.name, p=None, shape=None, verdict=verdict, samples=ctx.tier.examples,
+                                     message=message, extra={"minimal_example": example}))
+
+    def _zeros(self, ctx: Context, result: PropertyResult, dtype: np.dtype) -> None:
+        x = np.zeros(ZERO_INPUTS, dtype=dtype)
+        x[1::2] = 1  # half the inputs nonzero, so that the target sees an ordinary tensor
+        zeros = ZERO_INPUTS // 2
+        kept = 0
+        try:
+            for call_seed in ctx.call_seeds(2, self.name, "zeros", dtype.name):
+                _, dx = ctx.target.forward_backward(x, np.ones_like(x), BACKWARD_P, seed=call_seed)
+                kept += int(np.count_nonzero(np.asarray(dx)[x == 0]))
+        except TargetCallError as error:
+            result.cases.append(error_case(dtype, BACKWARD_P, error))
+            return
+        n = 2 * zeros
+        test = stats.binomtest(kept, n, 1 - BACKWARD_P)
+        passed = test.pvalue >= ctx.alpha
+        result.cases.append(Case(
+            dtype=dtype.name, p=BACKWARD_P, shape=[ZERO_INPUTS], verdict="pass" if passed else "fail",
+            estimate=kept / n, p_value=float(test.pvalue), samples=n,
+            message="" if passed else f"where x == 0 the gradient kept {kept}/{n}, expected about {n // 2}",
+        ))

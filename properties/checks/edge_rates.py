@@ -1,0 +1,71 @@
+"""edge_rates: p = 0 is the identity, p = 1 gives finite zeros (or a documented error)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..context import Context, calls_for
+from ..result import Case, PropertyResult
+from ..target import TargetCallError
+from .base import Check, error_case
+
+
+class EdgeRates(Check):
+    """At ``p = 0`` every output equals its input bit for bit, over ``identity_elements`` elements; at
+    ``p = 1`` the output is all zeros and finite (raising is accepted and reported as info), and so is
+    the gradient.
+
+    Guards bug classes 13 (p = 0 still drops: with 10**7 elements a drop probability of 5e-7 is seen
+    with probability 0.99) and 14 (p = 1 gives NaN). Deterministic: it spends no alpha."""
+
+    name = "edge_rates"
+    hypothesis = "p = 0 is the exact identity; p = 1 gives finite zeros and finite gradients"
+    test = "exact comparison over a large sample"
+    bug_classes = (13, 14)
+
+    def run(self, ctx: Context, result: PropertyResult) -> None:
+        for dtype in ctx.dtypes:
+            self._p_zero(ctx, result, dtype)
+            self._p_one(ctx, result, dtype)
+
+    def _p_zero(self, ctx: Context, result: PropertyResult, dtype: np.dtype) -> None:
+        rng = ctx.rng(self.name, "p0", dtype.name)
+        changed = checked = 0
+        try:
+            for size in calls_for(ctx.tier.identity_elements):
+                x = rng.standard_normal(size).astype(dtype)
+                y = ctx.target.forward(x, 0.0, training=True, seed=int(rng.integers(2**31)))
+                changed += int(np.count_nonzero(np.asarray(y.astype(dtype) != x)))
+                checked += size
+        except TargetCallError as error:
+            result.cases.append(error_case(dtype, 0.0, error))
+            return
+        result.cases.append(Case(
+            dtype=dtype.name, p=0.0, shape=None, verdict="fail" if changed else "pass", estimate=changed / checked,
+            samples=checked, message=f"p = 0 changed {changed} of {checked} elements" if changed else "",
+        ))
+
+    def _p_one(self, ctx: Context, result: PropertyResult, dtype: np.dtype) -> None:
+        x = ctx.rng(self.name, "p1", dtype.name).standard_normal(4096).astype(dtype)
+        try:
+            y = ctx.target.forward(x, 1.0, training=True, seed=1)
+        except TargetCallError as error:
+            result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict="info", samples=1,
+                                     message=f"raises at p = 1 (accepted): {error}", extra={"p1": "raises"}))
+            return
+        y64 = y.astype(np.float64)
+        problems = []
+        if not np.all(np.isfinite(y64)):
+            problems.append(f"{int(np.count_nonzero(~np.isfinite(y64)))} non-finite outputs")
+        elif np.any(y64 != 0):
+            problems.append(f"{int(np.count_nonzero(y64))} nonzero outputs")
+        if ctx.target.has_backward:
+            try:
+                _, dx = ctx.target.forward_backward(x, np.ones_like(x), 1.0, seed=1)
+                dx64 = dx.astype(np.float64)
+                if not np.all(np.isfinite(dx64)) or np.any(dx64 != 0):
+                    problems.append("gradient not all finite zeros")
+            except TargetCallError as error:
+                problems.append(f"backward raises at p = 1: {error}")
+        result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict="fail" if problems else "pass",
+                                 samples=1, message="; ".join(problems), extra={"p1": "zeros"}))

@@ -1,0 +1,58 @@
+"""inference: with training=False no mask is applied."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .. import strategies as dst
+from ..context import Context
+from ..exact import correctly_rounded_product, ulp_distance
+from ..result import Case, PropertyResult
+from .base import Check, PropertyFailure, run_hypothesis
+
+
+class Inference(Check):
+    """At inference the output is ``x`` bit for bit (inverted) or ``q * x`` within one ulp of the correctly
+    rounded product (classic): no element is dropped, nothing else is scaled.
+
+    Guards bug class 12 (dropout active at inference). Test: an exact rule on inputs Hypothesis draws
+    (every layout, zeros, subnormals), shrunk on failure; deterministic, so it spends no alpha."""
+
+    name = "inference"
+    hypothesis = "training=False returns x bit for bit (inverted) or q*x (classic)"
+    test = "exact rule on Hypothesis inputs"
+    bug_classes = (12,)
+
+    def run(self, ctx: Context, result: PropertyResult) -> None:
+        inverted = ctx.target.convention == "inverted"
+        for dtype in ctx.dtypes:
+            strategy = st.fixed_dictionaries({
+                "x": dst.any_layout_arrays(dtype), "p": dst.rates, "seed": st.integers(0, 2**31 - 1),
+            })
+
+            def rule(example: dict) -> None:
+                x, p = example["x"], example["p"]
+                y = ctx.target.forward(x, p, training=False, seed=example["seed"])
+                if inverted:
+                    if y.dtype != x.dtype or y.tobytes() != np.ascontiguousarray(x).tobytes():
+                        differ = np.argwhere(np.asarray(y != x))
+                        where = tuple(int(i) for i in differ[0]) if differ.size else "dtype"
+                        raise PropertyFailure(f"inference output differs from x at {where} (p = {p})")
+                    return
+                expected = correctly_rounded_product(x, 1.0 - p)
+                distance = np.abs(ulp_distance(y.astype(x.dtype), expected))
+                if distance.size and distance.max() > 1:
+                    index = tuple(int(i) for i in np.unravel_index(int(distance.argmax()), x.shape))
+                    raise PropertyFailure(f"at {index}: x = {x[index]!r}, y = {y[index]!r}, expected q*x = "
+                                          f"{expected[index]!r}")
+
+            outcome = run_hypothesis(ctx, (self.name, dtype.name), strategy, rule)
+            if outcome is None:
+                result.cases.append(Case(dtype=dtype.name, p=None, shape=None, verdict="pass",
+                                         samples=ctx.tier.examples))
+            else:
+                verdict, message, example = outcome
+                result.cases.append(Case(dtype=dtype.name, p=None, shape=None, verdict=verdict,
+                                         samples=ctx.tier.examples, message=message,
+                                         extra={"minimal_example": example}))

@@ -1,0 +1,158 @@
+"""kept_values: every output is 0 or the kept value of the same index, rounded without bias."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+from scipy import stats
+
+from .. import strategies as dst
+from ..context import Context
+from ..exact import correctly_rounded_quotient, ulp_distance
+from ..result import Case, PropertyResult
+from ..stats import sign_test
+from ..target import TargetCallError
+from .base import Check, PropertyFailure, error_case, run_hypothesis
+
+ULP_BOUND = 1  # faithful rounding: at most one step from the correctly rounded value
+
+
+def _sample_inputs(rng: np.random.Generator, dtype: np.dtype, size: int) -> np.ndarray:
+    """Nonzero values spread over several binades with random signs, so rounding errors are not aligned."""
+    magnitude = np.exp2(rng.uniform(-8, 8, size))  # x / q stays finite in float16 for p <= 0.99
+    return (magnitude * rng.choice([-1.0, 1.0], size)).astype(dtype)
+
+
+def expected_kept(x: np.ndarray, p: float, convention: str) -> np.ndarray:
+    return correctly_rounded_quotient(x, 1.0 - p) if convention == "inverted" else x.copy()
+
+
+class KeptValues(Check):
+    """Each training output is exactly 0 or the kept value at the same index: ``x / q`` within one ulp
+    of the correctly rounded value (inverted), ``x`` exactly (classic); and the rounding is unbiased.
+
+    Guards bug classes 1 (wrong scale), 4 (a scale ``1/q`` rounded to the dtype before the multiply,
+    which biases E[y]) and 15 (values at the wrong index of strided or permuted inputs). Test: a
+    deterministic rule on inputs Hypothesis draws (non-contiguous, permuted, with zeros), which it shrinks
+    on failure; and on a seeded sample, an exact sign test of H0 "a one-ulp mismatch is as likely to
+    round the magnitude up as down". A pre-rounded scale moves every mismatch the same way; power 0.99
+    against a one-way bias touching ``kept_mismatch_share`` of kept values."""
+
+    name = "kept_values"
+    hypothesis = "kept outputs are x/q (inverted) or x (classic) within 1 ulp, at the same index, without bias"
+    test = "exact rule on Hypothesis inputs + exact sign test on one-ulp mismatches"
+    bug_classes = (1, 4, 15)
+
+    def decisions(self, ctx: Context) -> int:
+        return len(ctx.dtypes) * len(ctx.tier.kept_ps)
+
+    def sample_size(self, ctx: Context) -> int:
+        """Kept values needed so that a one-way bias on a share s of them gives a significant sign test
+        with the tier's power: all-one-way mismatches need m >= log2(2 / alpha); P(Bin(n, s) >= m) >= power."""
+        needed = math.ceil(math.log2(2 / ctx.alpha))
+        share = ctx.tier.kept_mismatch_share
+        n = math.ceil(needed / share)
+        while stats.binom.sf(needed - 1, n, share) < ctx.tier.power:
+            n = math.ceil(n * 1.05)
+        return max(n, 10_000)
+
+    def run(self, ctx: Context, result: PropertyResult) -> None:
+        result.effect_size = f"one-way rounding of >= {ctx.tier.kept_mismatch_share:.1%} of kept values"
+        convention = ctx.target.convention
+        for dtype in ctx.dtypes:
+            self._rule(ctx, result, dtype, convention)
+            for p in ctx.tier.kept_ps:
+                self._bias(ctx, result, dtype, p, convention)
+        result.power = ctx.tier.power if any(case.p_value is not None for case in result.cases) else None
+        bias = [case.extra["relative_bias_percent"] for case in result.cases if "relative_bias_percent" in case.extra]
+        worst = [case.extra["worst_ulps"] for case in result.cases if "worst_ulps" in case.extra]
+        if bias:
+            result.estimate = max(bias, key=abs)
+        if worst:
+            summary = f"worst error {max(worst)} ulp, largest bias of E[y] {result.estimate:.3g}%"
+            result.message = result.message or summary
+
+    def _rule(self, ctx: Context, result: PropertyResult, dtype: np.dtype, convention: str) -> None:
+        strategy = st.fixed_dictionaries({
+            "x": dst.any_layout_arrays(dtype),
+            "p": dst.interior_rates,
+            "seed": st.integers(0, 2**31 - 1),
+        })
+
+        def rule(example: dict) -> None:
+            x, p = example["x"], example["p"]
+            y = ctx.target.forward(x, p, training=True, seed=example["seed"])
+            if y.dtype != x.dtype:
+                y = y.astype(x.dtype)
+            kept = y != 0
+            expected = expected_kept(x, p, convention)
+            nonzero_expected = expected != 0
+            distance = np.abs(ulp_distance(y[kept & nonzero_expected], expected[kept & nonzero_expected]))
+            bound = ULP_BOUND if convention == "inverted" else 0
+            bad = np.flatnonzero((kept & ~nonzero_expected).ravel())
+            if bad.size:
+                index = np.unravel_index(bad[0], x.shape)
+                raise PropertyFailure(f"at index {index} x = 0 but y = {y[index]!r}")
+            if distance.size and distance.max() > bound:
+                where = np.argwhere(kept & nonzero_expected)[int(distance.argmax())]
+                index = tuple(int(i) for i in where)
+                raise PropertyFailure(
+                    f"at index {index} (layout strides {x.strides}) x = {x[index]!r}, y = {y[index]!r}, "
+                    f"expected {expected[index]!r} ({int(distance.max())} ulp away, bound {bound})"
+                )
+
+        explicit = [{"x": x, "p": 0.5, "seed": 7} for x in dst.layout_examples(dtype)]
+        outcome = run_hypothesis(ctx, (self.name, dtype.name), strategy, rule, explicit=explicit)
+        if outcome is None:
+            result.cases.append(Case(dtype=dtype.name, p=None, shape=None, verdict="pass",
+                                     samples=ctx.tier.examples, message="exact rule held on every example"))
+        else:
+            verdict, message, example = outcome
+            result.cases.append(Case(dtype=dtype.name, p=None, shape=None, verdict=verdict, samples=ctx.tier.examples,
+                                     message=message, extra={"minimal_example": example}))
+
+    def _bias(self, ctx: Context, result: PropertyResult, dtype: np.dtype, p: float, convention: str) -> None:
+        q = 1.0 - p
+        wanted = self.sample_size(ctx)
+        rng = ctx.rng(self.name, "inputs", dtype.name, repr(p))
+        up = down = exact = worst = 0
+        relative_sum = 0.0
+        n_calls = max(1, math.ceil(wanted / q / 65536))
+        try:
+            for call_seed in ctx.call_seeds(n_calls, self.name, dtype.name, repr(p)):
+                x = _sample_inputs(rng, dtype, 65536)
+                y = ctx.target.forward(x, p, training=True, seed=call_seed)
+                if y.dtype != dtype:
+                    y = y.astype(dtype)
+                kept = y != 0
+                expected = expected_kept(x[kept], p, convention)
+                distance = ulp_distance(y[kept], expected) * np.sign(expected.astype(np.float64)).astype(np.int64)
+                up += int(np.count_nonzero(distance > 0))
+                down += int(np.count_nonzero(distance < 0))
+                exact += int(np.count_nonzero(distance == 0))
+                worst = max(worst, int(np.abs(distance).max(initial=0)))
+                reference = x[kept].astype(np.float64) / q if convention == "inverted" else x[kept].astype(np.float64)
+                relative_sum += float(np.sum((y[kept].astype(np.float64) - reference) / reference))
+        except TargetCallError as error:
+            result.cases.append(error_case(dtype, p, error))
+            return
+        total = up + down + exact
+        p_value = sign_test(up, down)
+        bias_percent = 100 * relative_sum / total if total else 0.0
+        bound = ULP_BOUND if convention == "inverted" else 0
+        failed_bound = worst > bound
+        failed_sign = p_value < ctx.alpha
+        message = ""
+        if failed_bound:
+            message = f"a kept value is {worst} ulp from the correctly rounded value (bound {bound})"
+        elif failed_sign:
+            message = (f"rounding is biased: {up} kept magnitudes one ulp too large vs {down} too small "
+                       f"(sign test p = {p_value:.3g}); implied bias of E[y] {bias_percent:.3g}%")
+        result.cases.append(Case(
+            dtype=dtype.name, p=p, shape=[65536], verdict="fail" if failed_bound or failed_sign else "pass",
+            estimate=bias_percent, p_value=p_value, samples=total, message=message,
+            extra={"worst_ulps": worst, "mismatch_up": up, "mismatch_down": down,
+                   "mismatch_share": (up + down) / total if total else 0.0, "relative_bias_percent": bias_percent},
+        ))

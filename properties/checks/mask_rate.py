@@ -1,0 +1,61 @@
+"""mask_rate: the fraction of kept elements is the keep probability q."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..context import Context, calls_for
+from ..result import Case, PropertyResult
+from ..stats import rate_decision, rate_design
+from ..target import TargetCallError
+from .base import Check, error_case
+
+
+class MaskRate(Check):
+    """The keep rate equals ``q = 1 - p`` for every tested dtype and ``p``.
+
+    Guards bug classes 2 (keep and drop swapped: shows at any ``p != 0.5``), 3 (rate slightly off: 8-bit
+    or bf16 thresholds, off-by-one comparisons, a rate rounded to fp16) and 12 (dropout never active).
+    Test: exact binomial test of H0 ``P(keep) = q`` on ``y != 0`` for ``x = 1``, plus equivalence: the
+    Clopper-Pearson interval must lie inside ``q +/- delta``. The sample size is the smallest whose exact
+    false-alarm probability is within the decision's alpha; power against a rate error of ``delta`` is
+    then computed exactly from the binomial distribution (about 1 - 1e-9 by construction)."""
+
+    name = "mask_rate"
+    hypothesis = "P(element kept) = q = 1 - p"
+    test = "exact binomial test + Clopper-Pearson interval inside q +/- delta"
+    bug_classes = (2, 3, 12)
+
+    def decisions(self, ctx: Context) -> int:
+        return len(ctx.dtypes) * len(ctx.tier.rate_ps)
+
+    def run(self, ctx: Context, result: PropertyResult) -> None:
+        delta = ctx.tier.rate_delta
+        result.effect_size = f"keep-rate error of {delta}"
+        powers = []
+        for dtype in ctx.dtypes:
+            for p in ctx.tier.rate_ps:
+                design = rate_design(1.0 - p, delta, ctx.alpha)
+                powers.append(design.power)
+                try:
+                    kept = 0
+                    sizes = list(calls_for(design.n))
+                    seeds = ctx.call_seeds(len(sizes), self.name, dtype.name, repr(p))
+                    for size, call_seed in zip(sizes, seeds, strict=True):
+                        y = ctx.target.forward(np.ones(size, dtype=dtype), p, training=True, seed=call_seed)
+                        kept += int(np.count_nonzero(y))
+                except TargetCallError as error:
+                    result.cases.append(error_case(dtype, p, error))
+                    continue
+                passed, p_value, ci = rate_decision(kept, design.n, design)
+                rate = kept / design.n
+                message = "" if passed else (
+                    f"keep rate {rate:.6f} vs q = {1 - p:.6f} (interval [{ci[0]:.6f}, {ci[1]:.6f}], "
+                    f"p-value {p_value:.3g})"
+                )
+                result.cases.append(Case(
+                    dtype=dtype.name, p=p, shape=[design.n], verdict="pass" if passed else "fail",
+                    estimate=rate, ci=list(ci), p_value=p_value, samples=design.n, message=message,
+                    extra={"q": 1 - p, "rate_error": rate - (1 - p), "power": design.power},
+                ))
+        result.power = min(powers) if powers else None

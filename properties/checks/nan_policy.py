@@ -1,0 +1,52 @@
+"""nan_policy: what a dropped NaN or inf becomes (reported, never failed)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..context import Context
+from ..result import Case, PropertyResult
+from ..target import TargetCallError
+from .base import Check, error_case
+
+SIZE = 2048
+
+
+class NanPolicy(Check):
+    """Reports what dropped NaN and inf inputs become: 0 (select semantics: Flax, Keras 3, the reference)
+    or NaN (multiplicative: PyTorch keeps a dropped NaN by design). Both are correct conventions, so
+    this property is information only and never fails."""
+
+    name = "nan_policy"
+    hypothesis = "report only: a dropped NaN/inf becomes 0 or NaN"
+    test = "observation at p = 0.5"
+    bug_classes = ()
+
+    def run(self, ctx: Context, result: PropertyResult) -> None:
+        result.verdict = "info"
+        for dtype in ctx.dtypes:
+            x = np.full(SIZE, np.nan, dtype=dtype)
+            x[SIZE // 2 :] = np.inf
+            try:
+                y = ctx.target.forward(x, 0.5, training=True, seed=5).astype(np.float64)
+            except TargetCallError as error:
+                result.cases.append(error_case(dtype, 0.5, error))
+                continue
+            nan_in, inf_in = y[: SIZE // 2], y[SIZE // 2 :]
+            policy = {
+                "nan_dropped_to_zero": int(np.count_nonzero(nan_in == 0)),
+                "nan_kept_nan": int(np.count_nonzero(np.isnan(nan_in))),
+                "inf_dropped_to_zero": int(np.count_nonzero(inf_in == 0)),
+                "inf_to_nan": int(np.count_nonzero(np.isnan(inf_in))),
+                "inf_kept_inf": int(np.count_nonzero(np.isinf(inf_in))),
+            }
+            if policy["nan_dropped_to_zero"] or policy["inf_dropped_to_zero"]:
+                summary = "a dropped NaN/inf becomes 0 (select)"
+            elif policy["nan_kept_nan"] == SIZE // 2:
+                summary = "a dropped NaN stays NaN and a dropped inf becomes NaN (multiplicative)"
+            else:
+                summary = "mixed"
+            result.cases.append(Case(dtype=dtype.name, p=0.5, shape=[SIZE], verdict="info", samples=1,
+                                     message=summary, extra=policy))
+        if result.cases:
+            result.message = result.cases[0].message

@@ -1,0 +1,87 @@
+"""unbiased: the training output's expectation equals the inference output."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..context import Context
+from ..exact import correctly_rounded_quotient
+from ..result import Case, PropertyResult
+from ..stats import mean_design
+from ..target import TargetCallError
+from .base import Check, error_case
+
+ROW = 4096  # elements of the fixed input vector; every call sees the same x
+
+
+class Unbiased(Check):
+    """E[y_train] = y_eval: inverted dropout's mean output is ``x``, classic dropout's is ``q * x``, the
+    value each returns at inference. Both conventions share this train/inference consistency.
+
+    Guards bug classes 1 (wrong scale: mixing the conventions) and 12 (dropout active at inference or
+    never in training). Test: on a fixed positive ``x``, over K calls, the sum of all outputs is a sum of
+    independent Bernoulli-weighted kept values with a known null mean and variance; a two-sided z test
+    rejects, and the interval of the relative bias must lie inside ``+/- bias_delta`` (equivalence).
+    K is the smallest that keeps a correct target's interval inside the margin with probability
+    ``1 - alpha/2``; power against a relative bias of ``bias_delta`` follows (about 1 - 1e-9)."""
+
+    name = "unbiased"
+    hypothesis = "E[y_train] = y_eval (x for inverted, q*x for classic)"
+    test = "z test on the total output (exact null mean and variance) + equivalence margin"
+    bug_classes = (1, 12)
+
+    def decisions(self, ctx: Context) -> int:
+        return len(ctx.dtypes) * len(ctx.tier.unbiased_ps)
+
+    def run(self, ctx: Context, result: PropertyResult) -> None:
+        result.effect_size = f"relative bias of E[y] of {ctx.tier.bias_delta:.2%}"
+        powers = []
+        for dtype in ctx.dtypes:
+            x = ctx.rng(self.name, dtype.name).uniform(0.5, 1.5, ROW).astype(dtype)
+            for p in ctx.tier.unbiased_ps:
+                power = self._case(ctx, result, dtype, p, x)
+                if power is not None:
+                    powers.append(power)
+        result.power = min(powers) if powers else None
+
+    def _case(self, ctx: Context, result: PropertyResult, dtype: np.dtype, p: float, x: np.ndarray) -> float | None:
+        q = 1.0 - p
+        inverted = ctx.target.convention == "inverted"
+        kept_value = (correctly_rounded_quotient(x, q) if inverted else x).astype(np.float64)
+        null_mean = q * kept_value.sum()  # per call
+        null_variance = q * (1 - q) * np.square(kept_value).sum()
+        per_draw = ROW * null_variance / null_mean**2  # relative variance of one element draw
+        design = mean_design(ctx.tier.bias_delta, ctx.alpha, per_draw)
+        calls = math.ceil(design.draws / ROW)
+        try:
+            y_eval = ctx.target.forward(x, p, training=False, seed=0).astype(np.float64)
+            total = 0.0
+            for call_seed in ctx.call_seeds(calls, self.name, dtype.name, repr(p)):
+                total += float(ctx.target.forward(x, p, training=True, seed=call_seed).astype(np.float64).sum())
+        except TargetCallError as error:
+            result.cases.append(error_case(dtype, p, error))
+            return None
+        se = math.sqrt(calls * null_variance)
+        z = (total - calls * null_mean) / se
+        from scipy import stats
+
+        p_value = float(2 * stats.norm.sf(abs(z)))
+        relative = total / (calls * null_mean) - 1
+        half_width = design.z * se / (calls * null_mean)
+        ci = [relative - half_width, relative + half_width]
+        inside = -design.delta <= ci[0] and ci[1] <= design.delta
+        passed = p_value >= ctx.alpha / 2 and inside
+        eval_gap = float(y_eval.sum() / (null_mean / q if inverted else null_mean) - 1)
+        message = "" if passed else (
+            f"mean training output is {relative:+.4%} off its expectation (interval [{ci[0]:+.4%}, "
+            f"{ci[1]:+.4%}], p-value {p_value:.3g}); inference output sums {eval_gap:+.4%} off"
+        )
+        result.cases.append(Case(
+            dtype=dtype.name, p=p, shape=[ROW], verdict="pass" if passed else "fail", estimate=relative, ci=ci,
+            p_value=p_value, samples=calls * ROW, message=message,
+            extra={"calls": calls, "z": z, "power": design.power, "train_vs_eval_relative": relative + 0.0,
+                   "eval_relative_to_expected": eval_gap},
+        ))
+        return design.power

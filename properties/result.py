@@ -1,0 +1,113 @@
+"""What a run produces: one record per property, each with its cases, and the run's JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+VERDICTS = ("pass", "fail", "error", "skipped", "info")
+
+
+@dataclass
+class Case:
+    """One decision or measurement of a property at one dtype, rate and shape."""
+
+    dtype: str
+    p: float | None
+    shape: list[int] | None
+    verdict: str
+    estimate: float | None = None
+    ci: list[float] | None = None
+    p_value: float | None = None
+    samples: int = 0
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PropertyResult:
+    """A property's verdict, its statistical design and the cases it is made of."""
+
+    name: str
+    verdict: str
+    hypothesis: str
+    test: str
+    bug_classes: list[int]
+    alpha: float | None = None  # per decision, after the family-wise correction
+    decisions: int = 0
+    power: float | None = None
+    effect_size: str = ""
+    p_value: float | None = None  # the smallest over the property's decisions
+    samples: int = 0
+    estimate: float | None = None
+    ci: list[float] | None = None
+    message: str = ""
+    cases: list[Case] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summarise(self) -> None:
+        """Fill the property's verdict, p-value, samples and message from its cases."""
+        self.samples = sum(case.samples for case in self.cases)
+        p_values = [case.p_value for case in self.cases if case.p_value is not None]
+        self.p_value = min(p_values) if p_values else None
+        verdicts = {case.verdict for case in self.cases}
+        for verdict in ("error", "fail"):
+            if verdict in verdicts:
+                self.verdict = verdict
+                first = next(case for case in self.cases if case.verdict == verdict)
+                where = f"dtype={first.dtype}" + (f", p={first.p}" if first.p is not None else "")
+                self.message = f"{where}: {first.message}"
+                return
+        if self.verdict not in ("info", "skipped"):
+            self.verdict = "pass" if "pass" in verdicts else ("info" if "info" in verdicts else "skipped")
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no NaN or infinity: write them as strings so that the file stays standard JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(item) for item in value]
+    return value
+
+
+@dataclass
+class RunResult:
+    """A whole run: the target, the environment, the seed and tier, and every property."""
+
+    target: str
+    convention: str
+    seed: int
+    tier: str
+    family_alpha: float
+    properties: list[PropertyResult]
+    versions: dict[str, str]
+    machine: dict[str, Any]
+    seconds: float = 0.0
+    complete: bool = True
+
+    @property
+    def verdict(self) -> str:
+        bad = any(prop.verdict in ("fail", "error") for prop in self.properties)
+        return "fail" if bad or not self.complete else "pass"
+
+    def property(self, name: str) -> PropertyResult:
+        return next(prop for prop in self.properties if prop.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["verdict"] = self.verdict
+        return _clean(data)
+
+    def to_json(self, *, timings: bool = True) -> str:
+        """The run as JSON; ``timings=False`` drops the wall-clock fields, leaving what the seed decides."""
+        data = self.to_dict()
+        if not timings:
+            data.pop("seconds")
+            for prop in data["properties"]:
+                prop.pop("seconds")
+        return json.dumps(data, indent=2, sort_keys=False)

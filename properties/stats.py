@@ -1,0 +1,162 @@
+"""Statistical building blocks: tests, confidence intervals, power and the sample sizes they imply.
+
+Every decision of the battery goes through here, so each states its null hypothesis, its alpha and its
+power against a named effect size. Distributions come from scipy.stats; nothing here is approximated
+where scipy has the exact distribution.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, stats
+
+
+def two_sided_z(alpha: float) -> float:
+    """The standard normal quantile that a two-sided test at level ``alpha`` rejects beyond."""
+    return float(stats.norm.isf(alpha / 2))
+
+
+def clopper_pearson(k: np.ndarray | int, n: int, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Clopper-Pearson) two-sided ``1 - alpha`` interval for a binomial proportion, vectorised over k.
+
+    The same beta quantiles as ``scipy.stats.binomtest(k, n).proportion_ci(method="exact")``."""
+    k = np.asarray(k, dtype=float)
+    with np.errstate(invalid="ignore"):
+        low = np.where(k > 0, stats.beta.ppf(alpha / 2, k, n - k + 1), 0.0)
+        high = np.where(k < n, stats.beta.isf(alpha / 2, k + 1, n - k), 1.0)
+    return low, high
+
+
+@dataclass(frozen=True)
+class RateDesign:
+    """Sample size and operating characteristics of one keep-rate decision.
+
+    H0: the keep probability is ``q``. The decision fails the target when the exact binomial test rejects
+    at ``alpha_test`` or when the Clopper-Pearson ``1 - alpha_test`` interval is not inside ``q +/- delta``
+    (equivalence: a pass is a confirmation, not a failure to reject)."""
+
+    q: float
+    delta: float
+    alpha: float  # the whole decision's false-alarm budget
+    n: int
+    false_alarm: float  # exact P(fail | rate == q)
+    power: float  # exact P(fail | rate == q +/- delta), the worse side
+
+    @property
+    def alpha_test(self) -> float:
+        return self.alpha / 2
+
+
+def _acceptance(n: int, q: float, delta: float, alpha_test: float) -> tuple[np.ndarray, np.ndarray]:
+    """Counts k (around n q, wide enough to carry all but 1e-30 of the mass) and whether k passes."""
+    sd = math.sqrt(n * max(q * (1 - q), 1e-12))
+    ks = np.arange(max(0, math.floor(n * (q - delta) - 15 * sd)), min(n, math.ceil(n * (q + delta) + 15 * sd)) + 1)
+    low, high = clopper_pearson(ks, n, alpha_test)
+    inside = (low >= q - delta) & (high <= q + delta) & (low <= q) & (q <= high)
+    return ks, inside
+
+
+def _fail_probability(n: int, rate: float, ks: np.ndarray, inside: np.ndarray) -> float:
+    return float(1.0 - stats.binom.pmf(ks[inside], n, rate).sum())
+
+
+def rate_design(q: float, delta: float, alpha: float) -> RateDesign:
+    """The smallest sample (on a 2% grid) whose exact false-alarm probability is at most ``alpha``."""
+    alpha_test = alpha / 2
+    z = two_sided_z(alpha_test)
+    n = max(32, math.ceil(q * (1 - q) * (2 * z / delta) ** 2))
+    while True:
+        ks, inside = _acceptance(n, q, delta, alpha_test)
+        false_alarm = _fail_probability(n, q, ks, inside)
+        if false_alarm <= alpha:
+            break
+        n = math.ceil(n * 1.02)
+    power = min(_fail_probability(n, min(1.0, q + delta), ks, inside),
+                _fail_probability(n, max(0.0, q - delta), ks, inside))
+    return RateDesign(q=q, delta=delta, alpha=alpha, n=n, false_alarm=false_alarm, power=power)
+
+
+def rate_decision(k: int, n: int, design: RateDesign) -> tuple[bool, float, tuple[float, float]]:
+    """``(passed, p_value, interval)`` for ``k`` kept out of ``n`` under ``design``."""
+    test = stats.binomtest(k, n, design.q)
+    ci = test.proportion_ci(confidence_level=1 - design.alpha_test, method="exact")
+    inside = design.q - design.delta <= ci.low and ci.high <= design.q + design.delta
+    passed = test.pvalue >= design.alpha_test and inside
+    return passed, float(test.pvalue), (float(ci.low), float(ci.high))
+
+
+def chi2_1df_power(n: float, rho: float, alpha: float) -> float:
+    """Power of a 1-df chi-square (or G) test at ``alpha`` against a 2x2 phi correlation ``rho`` with n pairs:
+    the statistic is asymptotically noncentral chi-square with noncentrality ``n * rho**2``."""
+    critical = stats.chi2.isf(alpha, 1)
+    return float(stats.ncx2.sf(critical, 1, n * rho**2))
+
+
+def pairs_for_power(rho: float, alpha: float, power: float) -> int:
+    """Pairs a 2x2 independence test needs to detect phi correlation ``rho`` at ``alpha`` with ``power``."""
+    critical = stats.chi2.isf(alpha, 1)
+    noncentrality = optimize.brentq(lambda lam: stats.ncx2.sf(critical, 1, lam) - power, 1e-6, 1e4)
+    return math.ceil(noncentrality / rho**2)
+
+
+def g_test_2x2(table: np.ndarray) -> tuple[float, float, float]:
+    """G-test of independence of a 2x2 table of counts: ``(statistic, p_value, phi)``.
+
+    A table with an empty row or column carries no information about dependence: p = 1, phi = 0."""
+    table = np.asarray(table, dtype=float)
+    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+        return 0.0, 1.0, 0.0
+    statistic, p_value, _, _ = stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")
+    (a, b), (c, d) = table
+    phi = (a * d - b * c) / math.sqrt((a + b) * (c + d) * (a + c) * (b + d))
+    return float(statistic), float(p_value), float(phi)
+
+
+def runs_test(n_runs: int, n_ones: int, n_zeros: int) -> tuple[float, float]:
+    """Wald-Wolfowitz runs test, conditional on the counts, normal approximation: ``(z, p_value)``.
+
+    Mean ``1 + 2 n1 n0 / n`` and variance ``2 n1 n0 (2 n1 n0 - n) / (n**2 (n - 1))`` (Wald and Wolfowitz
+    1940); scipy.stats has no runs test. Too many runs mean alternation, too few mean clumping."""
+    n = n_ones + n_zeros
+    if n_ones == 0 or n_zeros == 0 or n < 3:
+        return 0.0, 1.0
+    mean = 1 + 2 * n_ones * n_zeros / n
+    variance = 2 * n_ones * n_zeros * (2 * n_ones * n_zeros - n) / (n**2 * (n - 1))
+    z = (n_runs - mean) / math.sqrt(variance)
+    return float(z), float(2 * stats.norm.sf(abs(z)))
+
+
+@dataclass(frozen=True)
+class MeanDesign:
+    """A z test on a sum whose null mean and variance are known exactly (the sum of Bernoulli-weighted
+    inputs): fail when it rejects at ``alpha / 2`` or when the ``1 - alpha/2`` interval of the relative
+    bias is not inside ``+/- delta``."""
+
+    delta: float
+    alpha: float
+    draws: int  # element draws (elements times calls)
+    power: float
+
+    @property
+    def z(self) -> float:
+        return two_sided_z(self.alpha / 2)
+
+
+def mean_design(delta: float, alpha: float, relative_variance_per_draw: float) -> MeanDesign:
+    """Draws so that a correct target's interval stays inside ``+/- delta`` with probability ``1 - alpha/2``:
+    the relative standard error ``sqrt(v / draws)`` must satisfy ``2 z se <= delta``."""
+    z = two_sided_z(alpha / 2)
+    draws = math.ceil(relative_variance_per_draw * (2 * z / delta) ** 2)
+    se = math.sqrt(relative_variance_per_draw / draws)
+    power = float(stats.norm.sf(z - delta / se) + stats.norm.cdf(-z - delta / se))
+    return MeanDesign(delta=delta, alpha=alpha, draws=draws, power=power)
+
+
+def sign_test(up: int, down: int) -> float:
+    """Two-sided exact sign test p-value, H0: a rounding mismatch is as likely upward as downward."""
+    if up + down == 0:
+        return 1.0
+    return float(stats.binomtest(up, up + down, 0.5).pvalue)

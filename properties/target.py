@@ -1,0 +1,164 @@
+"""The target protocol: what gets verified, how it is named, and the adapter the checks call through.
+
+A target is any object with ``forward(x, p, *, training, seed) -> array``, optionally
+``forward_backward(x, dy, p, *, seed) -> (y, dx)`` and ``convention = "inverted" | "classic"``; a plain
+function ``f(x, p, *, training, seed)`` is a forward-only target.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+
+class TargetLoadError(Exception):
+    """A target name that cannot be resolved: unknown, not importable, or not a target."""
+
+
+class TargetCallError(Exception):
+    """A target call that raised or returned something unusable; the message names the call."""
+
+
+@runtime_checkable
+class Target(Protocol):
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> Any: ...
+
+
+def _reference() -> Any:
+    from .builtin_targets import ReferenceTarget
+
+    return ReferenceTarget()
+
+
+def _reference_classic() -> Any:
+    from .builtin_targets import ReferenceTarget
+
+    return ReferenceTarget(convention="classic")
+
+
+# Built-in names map to zero-argument factories so that nothing is imported before it is needed.
+BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
+    "reference": _reference,
+    "reference-classic": _reference_classic,
+}
+
+
+class FunctionTarget:
+    """Wraps a plain ``f(x, p, *, training, seed)`` as a forward-only target."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function = function
+        self.convention = getattr(function, "convention", "inverted")
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> Any:
+        return self.function(x, p, training=training, seed=seed)
+
+
+def _required_positional(obj: Callable[..., Any]) -> int:
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return 0
+    return sum(
+        1
+        for parameter in signature.parameters.values()
+        if parameter.default is inspect.Parameter.empty
+        and parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+    )
+
+
+def as_target(obj: Any, name: str = "") -> Any:
+    """Turn a target, a class, a zero-argument factory or a plain function into a target object."""
+    if hasattr(obj, "forward") and not inspect.isclass(obj):
+        return obj
+    if not callable(obj):
+        raise TargetLoadError(f"{name or obj!r} is not a target: it has no forward() and is not callable")
+    if inspect.isclass(obj) or _required_positional(obj) == 0:
+        try:
+            made = obj()
+        except Exception as error:
+            raise TargetLoadError(f"constructing target {name or obj!r} failed: {error!r}") from error
+        if not hasattr(made, "forward"):
+            raise TargetLoadError(f"{name or obj!r}() returned {type(made).__name__}, which has no forward()")
+        return made
+    return FunctionTarget(obj)
+
+
+def load_target(name: str) -> Any:
+    """Resolve a built-in name (``reference``) or ``package.module:attr`` to a target object."""
+    if name in BUILTIN_TARGETS:
+        return BUILTIN_TARGETS[name]()
+    if ":" not in name:
+        known = ", ".join(sorted(BUILTIN_TARGETS))
+        raise TargetLoadError(f"unknown target {name!r}: use a built-in name ({known}) or package.module:attr")
+    module_name, _, attr_path = name.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:
+        raise TargetLoadError(f"cannot import module {module_name!r} for target {name!r}: {error!r}") from error
+    obj: Any = module
+    for part in attr_path.split("."):
+        if not hasattr(obj, part):
+            raise TargetLoadError(f"module {module_name!r} has no attribute {attr_path!r}")
+        obj = getattr(obj, part)
+    return as_target(obj, name)
+
+
+def describe(target: Any) -> str:
+    """A short human name for a target object."""
+    kind = type(target)
+    if isinstance(target, FunctionTarget):
+        function = target.function
+        return f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', repr(function))}"
+    return getattr(target, "name", None) or f"{kind.__module__}.{kind.__qualname__}"
+
+
+class TargetAdapter:
+    """The checks' single way of calling a target: it converts outputs with ``numpy.asarray``, checks
+    their shape, and turns every failure into a ``TargetCallError`` that names the call."""
+
+    def __init__(self, target: Any, name: str = "") -> None:
+        self.target = target
+        self.name = name or describe(target)
+        convention = getattr(target, "convention", "inverted")
+        if convention not in ("inverted", "classic"):
+            raise TargetLoadError(f"target convention must be 'inverted' or 'classic', got {convention!r}")
+        self.convention: str = convention
+        self.has_backward = callable(getattr(target, "forward_backward", None))
+
+    @staticmethod
+    def _where(what: str, x: np.ndarray, p: float, seed: int, **extra: Any) -> str:
+        details = ", ".join(f"{key}={value}" for key, value in extra.items())
+        extra_text = f", {details}" if details else ""
+        return f"{what}(dtype={x.dtype.name}, shape={x.shape}, p={p!r}, seed={seed}{extra_text})"
+
+    def _as_output(self, value: Any, x: np.ndarray, where: str) -> np.ndarray:
+        try:
+            out = np.asarray(value)
+        except Exception as error:
+            raise TargetCallError(f"{where} returned {type(value).__name__}, not array-like: {error!r}") from error
+        if out.shape != x.shape:
+            raise TargetCallError(f"{where} returned shape {out.shape}, expected {x.shape}")
+        if out.dtype.kind not in "fc" and out.dtype.name != "bfloat16":
+            raise TargetCallError(f"{where} returned dtype {out.dtype}, not a floating array")
+        return out
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
+        where = self._where("forward", x, p, seed, training=training)
+        try:
+            value = self.target.forward(x, p, training=training, seed=seed)
+        except Exception as error:
+            raise TargetCallError(f"{where} raised {error!r}") from error
+        return self._as_output(value, x, where)
+
+    def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        where = self._where("forward_backward", x, p, seed)
+        try:
+            y, dx = self.target.forward_backward(x, dy, p, seed=seed)
+        except Exception as error:
+            raise TargetCallError(f"{where} raised {error!r}") from error
+        return self._as_output(y, x, where), self._as_output(dx, x, where)

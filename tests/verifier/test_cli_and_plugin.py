@@ -1,0 +1,84 @@
+"""The command line and the pytest plugin, as a user runs them: exit codes, output, files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from properties import TargetLoadError, load_target, verify
+
+ZOO_PATH = str(Path(__file__).resolve().parents[1])
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": ZOO_PATH + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
+
+
+def test_cli_passes_the_reference_and_writes_json_and_report(tmp_path):
+    out = _run("-m", "properties", "reference", "--tier", "quick", "--json", str(tmp_path / "run.json"),
+               "--report", str(tmp_path / "report"))
+    assert out.returncode == 0, out.stderr
+    assert "mask_rate" in out.stdout and "verdict: pass" in out.stdout
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert run["verdict"] == "pass" and run["tier"] == "quick" and run["seed"] == 0
+    for prop in run["properties"]:
+        assert {"name", "verdict", "p_value", "samples", "alpha", "power", "effect_size", "estimate", "ci",
+                "message", "cases"} <= set(prop)
+    assert (tmp_path / "report" / "report.json").exists()
+    assert "# dropout-verify: reference" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_cli_fails_a_broken_target_with_exit_1_and_names_the_property():
+    out = _run("-m", "properties", "zoo.targets:KeepDropSwapped", "--tier", "quick", "--properties", "mask_rate")
+    assert out.returncode == 1
+    line = next(line for line in out.stdout.splitlines() if line.startswith("mask_rate"))
+    assert "fail" in line and "keep rate" in line
+
+
+@pytest.mark.parametrize("args", [["no-such-target"], ["no_such_module:thing"], ["zoo.targets:Nothing"],
+                                  ["reference", "--properties", "no_such_property"], ["reference", "--seed", "-1"]])
+def test_usage_errors_exit_2_with_one_line_and_no_traceback(args):
+    out = _run("-m", "properties", *args)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_same_seed_gives_the_same_json_apart_from_timings():
+    first = verify("reference", tier="quick", seed=5).to_json(timings=False)
+    again = verify("reference", tier="quick", seed=5).to_json(timings=False)
+    other = verify("reference", tier="quick", seed=6).to_json(timings=False)
+    assert first == again
+    assert first != other
+
+
+def test_load_target_accepts_objects_classes_factories_and_functions():
+    assert load_target("zoo.targets:Correct").convention == "inverted"  # a class
+    assert hasattr(load_target("reference"), "forward_backward")
+    with pytest.raises(TargetLoadError, match="unknown target"):
+        load_target("nope")
+
+    def plain(x, p, *, training, seed):
+        return x
+
+    run = verify(plain, tier="quick", properties=["inference"])
+    assert run.property("inference").verdict == "pass"
+
+
+def test_pytest_plugin_adds_one_item_per_property(tmp_path):
+    out = _run("-m", "pytest", "-p", "no:cacheprovider", "--dropout-target=reference", "--dropout-tier=quick",
+               "-q", cwd=tmp_path)
+    assert out.returncode == 0, out.stdout[-2000:]
+    assert "13 passed" in out.stdout
+
+
+def test_pytest_plugin_reports_a_failing_property(tmp_path):
+    out = _run("-m", "pytest", "-p", "no:cacheprovider", "--dropout-target=zoo.targets:GlobalRng",
+               "--dropout-tier=quick", "-q", cwd=tmp_path)
+    assert out.returncode == 1
+    assert "seed_reproducibility fail" in out.stdout

@@ -1,0 +1,368 @@
+"""The bug zoo: deliberately wrong dropout implementations, one or more per class of bug-classes.md, and
+correct ones written differently from the reference. Each is a target of the verifier.
+
+``ZOO`` maps each broken target to the bug class it reproduces and the property that must name it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _check_rate(p: float) -> None:
+    if not (isinstance(p, (int, float)) and 0.0 <= p <= 1.0):  # NaN fails both comparisons
+        raise ValueError(f"p must be in [0, 1], got {p!r}")
+
+
+class Correct:
+    """A correct inverted dropout from plain numpy: float64 uniforms from PCG64, select, divide in float64."""
+
+    convention = "inverted"
+
+    def rng(self, seed: int) -> np.random.Generator:
+        return np.random.default_rng(seed)
+
+    def mask(self, x: np.ndarray, p: float, seed: int) -> np.ndarray:
+        return self.rng(seed).random(x.shape) < 1.0 - p
+
+    def kept(self, x: np.ndarray, p: float) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return (x.astype(np.float64) / (1.0 - p)).astype(x.dtype)
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
+        _check_rate(p)
+        if not training or p == 0:
+            return x.copy()
+        if p == 1:
+            return np.zeros_like(x)
+        return np.where(self.mask(x, p, seed), self.kept(x, p), x.dtype.type(0))
+
+    def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int):
+        _check_rate(p)
+        if p == 1:
+            return np.zeros_like(x), np.zeros_like(dy)
+        mask = self.mask(x, p, seed) if p > 0 else np.ones(x.shape, bool)
+        y = np.where(mask, self.kept(x, p), x.dtype.type(0))
+        return y, np.where(mask, self.kept(dy, p), dy.dtype.type(0))
+
+
+class CorrectPhiloxIntegerThreshold(Correct):
+    """Correct, written differently: Philox, 32-bit integer threshold, multiply by 1/q in float64
+    (float64 inputs divide, since a float64 multiply by a rounded 1/q would bias E[y])."""
+
+    def mask(self, x: np.ndarray, p: float, seed: int) -> np.ndarray:
+        bits = np.random.Generator(np.random.Philox(seed)).integers(0, 2**32, size=x.shape, dtype=np.uint64)
+        return bits < round((1.0 - p) * 2**32)
+
+    def kept(self, x: np.ndarray, p: float) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            if x.dtype == np.float64:
+                return x / (1.0 - p)
+            return (x.astype(np.float64) * (1.0 / (1.0 - p))).astype(x.dtype)
+
+
+class CorrectClassic(Correct):
+    """Correct classic dropout: keep x unscaled in training, multiply by q at inference."""
+
+    convention = "classic"
+
+    def kept(self, x: np.ndarray, p: float) -> np.ndarray:
+        return x.copy()
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
+        _check_rate(p)
+        if not training:
+            return (x.astype(np.float64) * (1.0 - p)).astype(x.dtype)
+        return super().forward(x, p, training=True, seed=seed)
+
+
+class CorrectMultiplicativeSFC64(Correct):
+    """Correct, multiplicative like PyTorch (a dropped NaN stays NaN): SFC64 uniforms, y = (x * mask) / q,
+    dividing by q rather than multiplying by a rounded 1/q."""
+
+    def mask(self, x: np.ndarray, p: float, seed: int) -> np.ndarray:
+        return np.random.Generator(np.random.SFC64(seed)).random(x.shape) < 1.0 - p
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
+        _check_rate(p)
+        if not training or p == 0:
+            return x.copy()
+        if p == 1:
+            return np.zeros_like(x)
+        with np.errstate(over="ignore", invalid="ignore"):  # a dropped inf becomes NaN, as in PyTorch
+            return (x.astype(np.float64) * self.mask(x, p, seed) / (1.0 - p)).astype(x.dtype)
+
+
+# ---------------------------------------------------------------- class 1: wrong scale
+class NoScale(Correct):
+    """Declares inverted dropout but never divides by q (the classic training pass)."""
+
+    def kept(self, x, p):
+        return x.copy()
+
+
+class ScaledTwice(Correct):
+    """Divides by q twice."""
+
+    def kept(self, x, p):
+        with np.errstate(over="ignore"):
+            return (x.astype(np.float64) / (1.0 - p) ** 2).astype(x.dtype)
+
+
+# ---------------------------------------------------------------- class 2: keep and drop swapped
+class KeepDropSwapped(Correct):
+    """Reads p as the keep probability (keras#9141, the keep_prob/rate change of TensorFlow 2)."""
+
+    def mask(self, x, p, seed):
+        return self.rng(seed).random(x.shape) < p
+
+
+# ---------------------------------------------------------------- class 3: rate slightly off
+class EightBitThreshold(Correct):
+    """Compares one random byte with floor(q * 256) (apex#1614: keep 0.9 becomes 0.8984)."""
+
+    def mask(self, x, p, seed):
+        return self.rng(seed).integers(0, 256, size=x.shape) < math.floor((1.0 - p) * 256)
+
+
+class OffByOneByte(Correct):
+    """An off-by-one comparison on an 8-bit threshold: keep iff byte <= round(q * 256)."""
+
+    def mask(self, x, p, seed):
+        return self.rng(seed).integers(0, 256, size=x.shape) <= round((1.0 - p) * 256)
+
+
+class TruncatedNoise(Correct):
+    """Uniform noise truncated to 8 significant bits, as bf16 random numbers are (boltz#553)."""
+
+    def mask(self, x, p, seed):
+        u = self.rng(seed).random(x.shape)
+        exponent = np.floor(np.log2(np.maximum(u, 2.0**-60)))
+        truncated = np.floor(u * 2.0 ** (7 - exponent)) * 2.0 ** (exponent - 7)
+        return truncated < 1.0 - p
+
+
+# ---------------------------------------------------------------- class 4: low-precision scale
+class LowPrecisionScale(Correct):
+    """Rounds 1/q to the input dtype, then multiplies (PyTorch CPU, TensorFlow, Paddle#39501)."""
+
+    def kept(self, x, p):
+        with np.errstate(over="ignore"):
+            return x * x.dtype.type(1.0 / (1.0 - p))
+
+
+# ---------------------------------------------------------------- class 5: correlated mask bits
+class NeighboursShareBits(Correct):
+    """Each pair of neighbouring elements shares one draw."""
+
+    def mask(self, x, p, seed):
+        flat = self.rng(seed).random((x.size + 1) // 2) < 1.0 - p
+        return np.repeat(flat, 2)[: x.size].reshape(x.shape)
+
+
+class ChannelGroupsOfFour(Correct):
+    """Groups of 4 adjacent channels (axis 1) get identical masks (pytorch#198333, compiled dropout)."""
+
+    def mask(self, x, p, seed):
+        if x.ndim < 2:
+            return super().mask(x, p, seed)
+        groups = list(x.shape)
+        groups[1] = -(-x.shape[1] // 4)
+        drawn = self.rng(seed).random(groups) < 1.0 - p
+        return np.repeat(drawn, 4, axis=1)[:, : x.shape[1]]
+
+
+class CorrelatedLanes(Correct):
+    """Eight lanes derived from one draw by fixed offsets (correlated PRNG lanes, tt-metal#13904)."""
+
+    def mask(self, x, p, seed):
+        base = self.rng(seed).random(-(-x.size // 8))
+        lanes = (base[:, None] + 0.618034 * np.arange(8)) % 1.0
+        return (lanes.ravel()[: x.size] < 1.0 - p).reshape(x.shape)
+
+
+# ---------------------------------------------------------------- class 6: shared mask across the batch
+class SharedBatchMask(Correct):
+    """One mask drawn for x.shape[1:] and broadcast over the batch (flax#4973: vmap did not split the key)."""
+
+    def mask(self, x, p, seed):
+        if x.ndim < 2:
+            return super().mask(x, p, seed)
+        return np.broadcast_to(self.rng(seed).random(x.shape[1:]) < 1.0 - p, x.shape)
+
+
+# ---------------------------------------------------------------- class 7: same mask on every call
+class ConstantSeed(Correct):
+    """Ignores the seed and always seeds 1234 (flash-attention#314)."""
+
+    def rng(self, seed):
+        return np.random.default_rng(1234)
+
+
+class CoarseSeedCounter(Correct):
+    """Seed and offset combined so that a thousand successive seeds share one mask (a counter offset that
+    only advances every 1000 steps)."""
+
+    def rng(self, seed):
+        return np.random.default_rng(seed // 1000)
+
+
+class FrozenByTracing(Correct):
+    """Draws a mask on the first call per shape and replays it forever (RNG frozen by tracing)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple, np.ndarray] = {}
+
+    def mask(self, x, p, seed):
+        key = (x.shape, p)
+        if key not in self.cache:
+            self.cache[key] = super().mask(x, p, seed)
+        return self.cache[key]
+
+
+# ---------------------------------------------------------------- class 8: few distinct seeds
+class FewSeeds(Correct):
+    """Seeds with 17 + seed % 4096 (MXNet's MKL path)."""
+
+    def rng(self, seed):
+        return np.random.default_rng(17 + seed % 4096)
+
+
+# ---------------------------------------------------------------- class 9: seed ignored
+class GlobalRng(Correct):
+    """Draws from the global numpy RandomState and ignores the seed (xformers#173)."""
+
+    def rng(self, seed):
+        return np.random.default_rng(np.random.randint(0, 2**31))  # noqa: NPY002 - the bug: the global RNG
+
+
+# ---------------------------------------------------------------- class 10: backward uses another mask
+class BackwardFreshMask(Correct):
+    """Recomputes the mask in backward with fresh randomness (activation checkpointing done wrong)."""
+
+    def forward_backward(self, x, dy, p, *, seed):
+        y, _ = super().forward_backward(x, dy, p, seed=seed)
+        _, dx = super().forward_backward(x, dy, p, seed=seed + 1)
+        return y, dx
+
+
+# ---------------------------------------------------------------- class 11: backward infers the mask from y
+class BackwardFromOutput(Correct):
+    """Infers the mask from y != 0, wrong wherever x == 0 (candle PR#82)."""
+
+    def forward_backward(self, x, dy, p, *, seed):
+        y, _ = super().forward_backward(x, dy, p, seed=seed)
+        return y, np.where(y != 0, self.kept(dy, p), dy.dtype.type(0))
+
+
+# ---------------------------------------------------------------- class 12: train/inference switch
+class ActiveAtInference(Correct):
+    """Ignores training=False (pytorch#10584)."""
+
+    def forward(self, x, p, *, training, seed):
+        return super().forward(x, p, training=True, seed=seed)
+
+
+class NeverActive(Correct):
+    """Returns x in training too (a module left in eval mode)."""
+
+    def forward(self, x, p, *, training, seed):
+        _check_rate(p)
+        return x.copy()
+
+
+# ---------------------------------------------------------------- class 13: p = 0 still drops
+class PZeroStillDrops(Correct):
+    """A 16-bit threshold that cannot represent q = 1: p = 0 drops 1 element in 65536 (mxnet#9816)."""
+
+    def forward(self, x, p, *, training, seed):
+        _check_rate(p)
+        if not training or p == 1:
+            return super().forward(x, p, training=training, seed=seed)
+        mask = self.rng(seed).integers(0, 65536, size=x.shape) < min(round((1.0 - p) * 65536), 65535)
+        return np.where(mask, self.kept(x, p), x.dtype.type(0))
+
+
+# ---------------------------------------------------------------- class 14: p = 1 gives NaN
+class POneNaN(Correct):
+    """Computes x * mask / q without special-casing q = 0: 0 / 0 is NaN (pytorch#100025)."""
+
+    def forward(self, x, p, *, training, seed):
+        _check_rate(p)
+        if not training:
+            return x.copy()
+        with np.errstate(all="ignore"):
+            return (x * self.mask(x, p, seed) / x.dtype.type(1.0 - p)).astype(x.dtype)
+
+
+# ---------------------------------------------------------------- class 15: wrong index on strided input
+class IgnoresStrides(Correct):
+    """Walks the input's memory order and writes the result in C order (pytorch#47176, channels_last)."""
+
+    def forward(self, x, p, *, training, seed):
+        y = super().forward(np.ascontiguousarray(x), p, training=training, seed=seed)
+        memory_order = np.ravel(x, order="K")
+        mask = y.ravel() != 0
+        wrong = np.where(mask, self.kept(memory_order, p), x.dtype.type(0)) if training and 0 < p < 1 else memory_order
+        return wrong.reshape(x.shape)
+
+
+# ---------------------------------------------------------------- class 16: contract breaks
+class ModifiesInput(Correct):
+    """Applies the mask in place on the caller's array."""
+
+    def forward(self, x, p, *, training, seed):
+        y = super().forward(x, p, training=training, seed=seed)
+        x[...] = y
+        return x
+
+
+class ChangesDtype(Correct):
+    """Returns float64 whatever the input dtype."""
+
+    def forward(self, x, p, *, training, seed):
+        return super().forward(x, p, training=training, seed=seed).astype(np.float64)
+
+
+# ---------------------------------------------------------------- class 17: bad arguments accepted
+class AcceptsBadRate(Correct):
+    """Clamps p into [0, 1] instead of raising (keras#10629: Dropout(256) accepted)."""
+
+    def forward(self, x, p, *, training, seed):
+        p = 0.0 if p != p else min(max(p, 0.0), 1.0)
+        return super().forward(x, p, training=training, seed=seed)
+
+
+CORRECT = [Correct, CorrectPhiloxIntegerThreshold, CorrectClassic, CorrectMultiplicativeSFC64]
+
+# target class -> (bug class, the property that must fail)
+ZOO: dict[type, tuple[int, str]] = {
+    NoScale: (1, "kept_values"),
+    ScaledTwice: (1, "unbiased"),
+    KeepDropSwapped: (2, "mask_rate"),
+    EightBitThreshold: (3, "mask_rate"),
+    OffByOneByte: (3, "mask_rate"),
+    TruncatedNoise: (3, "mask_rate"),
+    LowPrecisionScale: (4, "kept_values"),
+    NeighboursShareBits: (5, "independence_elements"),
+    ChannelGroupsOfFour: (5, "independence_elements"),
+    CorrelatedLanes: (5, "independence_elements"),
+    SharedBatchMask: (6, "independence_samples"),
+    ConstantSeed: (7, "independence_calls"),
+    CoarseSeedCounter: (7, "independence_calls"),
+    FrozenByTracing: (7, "independence_calls"),
+    FewSeeds: (8, "independence_calls"),
+    GlobalRng: (9, "seed_reproducibility"),
+    BackwardFreshMask: (10, "backward_mask"),
+    BackwardFromOutput: (11, "backward_mask"),
+    ActiveAtInference: (12, "inference"),
+    NeverActive: (12, "mask_rate"),
+    PZeroStillDrops: (13, "edge_rates"),
+    POneNaN: (14, "edge_rates"),
+    IgnoresStrides: (15, "kept_values"),
+    ModifiesInput: (16, "contract"),
+    ChangesDtype: (16, "contract"),
+    AcceptsBadRate: (17, "invalid_rate"),
+}

@@ -1,0 +1,42 @@
+"""The verifier catches every class of bug-classes.md, each by the property that guards it, and passes
+correct implementations written differently from the reference. All at the standard tier, seed 0."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from zoo.targets import CORRECT, ZOO
+
+from properties import verify
+
+
+def test_the_zoo_covers_every_bug_class_and_several_of_3_5_7():
+    counts = Counter(bug for bug, _ in ZOO.values())
+    assert set(counts) == set(range(1, 18))
+    assert all(counts[bug] >= 2 for bug in (3, 5, 7))
+
+
+@pytest.mark.parametrize("broken", list(ZOO), ids=lambda cls: f"class{ZOO[cls][0]}-{cls.__name__}")
+def test_broken_target_fails_the_property_that_guards_it(broken):
+    bug, prop = ZOO[broken]
+    run = verify(broken(), tier="standard", seed=0, properties=[prop])
+    result = run.property(prop)
+    assert result.verdict == "fail", f"class {bug} ({broken.__doc__}) was not caught by {prop}: {result.message}"
+    assert result.message
+    assert run.verdict == "fail"
+
+
+@pytest.mark.parametrize("correct", CORRECT, ids=lambda cls: cls.__name__)
+def test_correct_variant_passes_the_whole_standard_battery(correct):
+    run = verify(correct(), tier="standard", seed=0)
+    bad = {prop.name: prop.message for prop in run.properties if prop.verdict in ("fail", "error")}
+    assert not bad, bad
+    assert run.verdict == "pass"
+
+
+@pytest.mark.parametrize("name", ["reference", "reference-classic"])
+def test_reference_passes_the_whole_standard_battery(name):
+    run = verify(name, tier="standard", seed=0)
+    bad = {prop.name: prop.message for prop in run.properties if prop.verdict in ("fail", "error")}
+    assert not bad, bad
