@@ -7,6 +7,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 VERDICTS = ("pass", "fail", "error", "skipped", "info")
 
 
@@ -65,7 +67,9 @@ class PropertyResult:
 
 
 def _clean(value: Any) -> Any:
-    """JSON has no NaN or infinity: write them as strings so that the file stays standard JSON."""
+    """Plain JSON: numpy scalars become Python numbers, NaN and infinity strings (JSON has neither)."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, dict):

@@ -149,7 +149,7 @@ class LowPrecisionScale(Correct):
     """Rounds 1/q to the input dtype, then multiplies (PyTorch CPU, TensorFlow, Paddle#39501)."""
 
     def kept(self, x, p):
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             return x * x.dtype.type(1.0 / (1.0 - p))
 
 

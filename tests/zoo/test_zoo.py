@@ -3,6 +3,7 @@ correct implementations written differently from the reference. All at the stand
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -40,3 +41,4 @@ def test_reference_passes_the_whole_standard_battery(name):
     run = verify(name, tier="standard", seed=0)
     bad = {prop.name: prop.message for prop in run.properties if prop.verdict in ("fail", "error")}
     assert not bad, bad
+    assert json.loads(run.to_json())["verdict"] == "pass"
