@@ -28,7 +28,7 @@ def _apply_chunked(
 
     def work(block: slice, bitgen: np.random.BitGenerator | None) -> None:
         wide = np.empty(min(CHUNK, x.size), np.float64)
-        select = np.empty(min(CHUNK, x.size), int_type)
+        select = wide.view(int_type)  # the scratch of the scaling is free again once y is written
         for start in range(block.start, block.stop, CHUNK):
             part = slice(start, min(start + CHUNK, block.stop))
             if bitgen is not None:
