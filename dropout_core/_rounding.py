@@ -10,6 +10,7 @@ arithmetic, so every output is the correctly rounded (round-half-to-even) value.
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
 from fractions import Fraction
 from functools import lru_cache
 
@@ -23,9 +24,13 @@ _SLACK_ULPS = 4
 _SUBNORMAL_SLACK = 2.0**-26
 _LOW_WORD = 0 if sys.byteorder == "little" else 1
 _ENUM_CHUNK = 1 << 18
-# From this many float32 elements in one call on, enumerate once per q which input significands can land
-# near a midpoint (2**24 products, about 0.1 s, cached) instead of checking every element of every call.
+# Enumerating once per q which float32 significands can land near a midpoint (2**24 products, about
+# 0.2 s, cached) replaces a check of every element of every call (about 1 ns an element). It pays from
+# one call of this many elements on, or once this many elements have been scaled with the same q (a
+# training loop with a fixed p). Either way the results are identical: both find every suspect.
 F32_ENUMERATE_AT = 1 << 20
+F32_ENUMERATE_AFTER = 1 << 27
+_f32_elements_seen: OrderedDict[float, int] = OrderedDict()
 
 
 def round_fraction(value: Fraction, dtype: np.dtype) -> np.floating:
@@ -119,6 +124,15 @@ def _float32_divide_suspects(q: float) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(normal), np.concatenate(subnormal)
 
 
+def _enumeration_pays(q: float, size: int) -> bool:
+    """Count the float32 elements scaled with ``q`` and say whether enumerating its suspects pays."""
+    seen = _f32_elements_seen.pop(q, 0) + size
+    _f32_elements_seen[q] = seen
+    while len(_f32_elements_seen) > 64:
+        _f32_elements_seen.popitem(last=False)
+    return size >= F32_ENUMERATE_AT or seen >= F32_ENUMERATE_AFTER
+
+
 class Scaler:
     """Writes correctly rounded ``x / q`` (``divide``) or ``x * q`` into an output of ``x``'s dtype.
 
@@ -132,7 +146,7 @@ class Scaler:
         self.f32_suspects: tuple[np.ndarray, np.ndarray] | None = None
         if self.dtype == np.float16:
             self.f16_table = _float16_table(q, divide)
-        elif self.dtype == np.float32 and divide and size >= F32_ENUMERATE_AT:
+        elif self.dtype == np.float32 and divide and _enumeration_pays(q, size):
             self.f32_suspects = _float32_divide_suspects(q)
 
     def __call__(self, x: np.ndarray, out: np.ndarray, wide: np.ndarray | None = None) -> None:
