@@ -69,13 +69,7 @@ class BackwardMask(Check):
                 index = tuple(int(i) for i in np.argwhere(dx_kept)[int(distance.argmax())])
                 raise PropertyFailure(f"at {index}: dx = {dx[index]!r}, expected {expected[index]!r}")
 
-        outcome = run_hypothesis(ctx, (self.name, dtype.name), strategy, rule)
-        if outcome is None:
-            result.cases.append(Case(dtype=dtype.name, p=None, shape=None, verdict="pass", samples=ctx.tier.examples))
-        else:
-            verdict, message, example = outcome
-            result.cases.append(Case(dtype=dtype.name, p=None, shape=None, verdict=verdict, samples=ctx.tier.examples,
-                                     message=message, extra={"minimal_example": example}))
+        result.cases.append(run_hypothesis(ctx, dtype, self.name, strategy, rule))
 
     def _zeros(self, ctx: Context, result: PropertyResult, dtype: np.dtype) -> None:
         x = np.zeros(ZERO_INPUTS, dtype=dtype)

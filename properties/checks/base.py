@@ -53,18 +53,18 @@ def error_case(dtype: np.dtype | str, p: float | None, error: TargetCallError) -
 
 def run_hypothesis(
     ctx: Context,
-    names: tuple[str, ...],
+    dtype: np.dtype,
+    name: str,
     strategy: st.SearchStrategy[Any],
     rule: Callable[[Any], None],
-    examples: int | None = None,
     explicit: Sequence[Any] = (),
-) -> tuple[str, str, str] | None:
-    """Run ``rule`` on ``examples`` inputs drawn by Hypothesis, seeded from the run seed.
+) -> Case:
+    """Run ``rule`` on the tier's number of inputs drawn by Hypothesis, seeded from the run seed, and
+    return the case for ``dtype``.
 
-    ``explicit`` examples run first, as Hypothesis's ``@example``. Returns None when every example holds,
-    else ``(verdict, message, minimal example)``: ``fail`` for a broken rule, ``error`` for a target call
-    that raised. Hypothesis shrinks the failing input first and replays the minimal example last, which
-    is the one recorded here."""
+    ``explicit`` examples run first, as Hypothesis's ``@example``. The case passes when every example
+    holds; it fails for a broken rule and is an error for a target call that raised, with the minimal
+    example attached: Hypothesis shrinks the failing input and replays it last, which is the one recorded."""
     failing: dict[str, Any] = {}
 
     def recorded(example: Any) -> None:
@@ -78,17 +78,19 @@ def run_hypothesis(
     for case in reversed(explicit):
         test = example(case)(test)
     runner = settings(
-        database=None, max_examples=examples or ctx.tier.examples, deadline=None, derandomize=False,
+        database=None, max_examples=ctx.tier.examples, deadline=None, derandomize=False,
         suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
         phases=[Phase.explicit, Phase.generate, Phase.shrink],
-    )(seed(ctx.hypothesis_seed(*names))(test))
+    )(seed(ctx.hypothesis_seed(name, dtype.name))(test))
     try:
         runner()
     except (PropertyFailure, TargetCallError):
         problem = failing["problem"]
-        verdict = "error" if isinstance(problem, TargetCallError) else "fail"
-        return verdict, str(problem), describe_example(failing["example"])
-    return None
+        return Case(dtype=dtype.name, p=None, shape=None, samples=ctx.tier.examples,
+                    verdict="error" if isinstance(problem, TargetCallError) else "fail", message=str(problem),
+                    extra={"minimal_example": describe_example(failing["example"])})
+    return Case(dtype=dtype.name, p=None, shape=None, verdict="pass", samples=ctx.tier.examples,
+                message="the rule held on every example")
 
 
 def describe_example(example: Any) -> str:

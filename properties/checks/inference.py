@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from .. import strategies as dst
 from ..context import Context
 from ..exact import correctly_rounded_product, ulp_distance
-from ..result import Case, PropertyResult
+from ..result import PropertyResult
 from .base import Check, PropertyFailure, run_hypothesis
 
 
@@ -47,12 +47,4 @@ class Inference(Check):
                     raise PropertyFailure(f"at {index}: x = {x[index]!r}, y = {y[index]!r}, expected q*x = "
                                           f"{expected[index]!r}")
 
-            outcome = run_hypothesis(ctx, (self.name, dtype.name), strategy, rule)
-            if outcome is None:
-                result.cases.append(Case(dtype=dtype.name, p=None, shape=None, verdict="pass",
-                                         samples=ctx.tier.examples))
-            else:
-                verdict, message, example = outcome
-                result.cases.append(Case(dtype=dtype.name, p=None, shape=None, verdict=verdict,
-                                         samples=ctx.tier.examples, message=message,
-                                         extra={"minimal_example": example}))
+            result.cases.append(run_hypothesis(ctx, dtype, self.name, strategy, rule))
