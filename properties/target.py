@@ -40,10 +40,24 @@ def _reference_classic() -> Any:
     return ReferenceTarget(convention="classic")
 
 
+def _adapter(module: str, attr: str) -> Callable[[], Any]:
+    def make() -> Any:
+        from .adapters import MissingFramework
+
+        try:
+            return getattr(importlib.import_module(f"properties.adapters.{module}"), attr)()
+        except MissingFramework as error:
+            raise TargetLoadError(str(error)) from error
+
+    return make
+
+
 # Built-in names map to zero-argument factories so that nothing is imported before it is needed.
 BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "reference": _reference,
     "reference-classic": _reference_classic,
+    "torch": _adapter("pytorch", "Functional"),
+    "torch-module": _adapter("pytorch", "Module"),
 }
 
 

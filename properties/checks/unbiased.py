@@ -73,7 +73,8 @@ class Unbiased(Check):
         ci = [relative - half_width, relative + half_width]
         inside = -design.delta <= ci[0] and ci[1] <= design.delta
         passed = p_value >= ctx.alpha / 2 and inside
-        eval_gap = float(y_eval.sum() / (null_mean / q if inverted else null_mean) - 1)
+        eval_expected = float(x.astype(np.float64).sum()) * (1.0 if inverted else q)
+        eval_gap = float(y_eval.sum() / eval_expected - 1)
         message = "" if passed else (
             f"mean training output is {relative:+.4%} off its expectation (interval [{ci[0]:+.4%}, "
             f"{ci[1]:+.4%}], p-value {p_value:.3g}); inference output sums {eval_gap:+.4%} off"
