@@ -54,7 +54,47 @@ def write_report(run: RunResult, folder: Path) -> list[Path]:
     return written
 
 
+def _matrix_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dropout-verify matrix", description="Run the battery on several targets and write one table.")
+    parser.add_argument("targets", nargs="+", help="targets, as for dropout-verify TARGET")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="write matrix.json and matrix.md here")
+    parser.add_argument("--tier", choices=list(TIERS), default="standard")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for usage errors")
+    return parser
+
+
+def matrix_main(argv: Sequence[str]) -> int:
+    """``dropout-verify matrix T1 T2 ... --out DIR``: exit 0 once every target ran (its findings are in
+    the table), 2 when a target cannot be loaded."""
+    import json
+
+    from .matrix import matrix_dict, matrix_markdown
+
+    args = _matrix_parser().parse_args(argv)
+    runs = []
+    try:
+        for target in args.targets:
+            print(f"verifying {target} ...", file=sys.stderr)
+            runs.append(verify(target, tier=args.tier, seed=args.seed))
+    except (TargetLoadError, ValueError) as error:
+        if args.debug:
+            raise
+        print(f"dropout-verify: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    table = matrix_markdown(runs)
+    data = {**matrix_dict(runs), "runs": [run.to_dict() for run in runs]}
+    write_atomic(args.out / "matrix.json", json.dumps(data, indent=2))
+    write_atomic(args.out / "matrix.md", table)
+    print(table)
+    return EXIT_PASS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["matrix"]:
+        return matrix_main(argv[1:])
     args = _parser().parse_args(argv)
     properties = [name.strip() for name in args.properties.split(",")] if args.properties else None
     try:

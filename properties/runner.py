@@ -91,6 +91,7 @@ def verify(
         progress("done", len(checks), len(checks))
     return RunResult(
         target=adapter.name, convention=adapter.convention, seed=seed, tier=tier,
-        family_alpha=ctx.tier.family_alpha, properties=results, versions=_versions(), machine=_machine(),
+        family_alpha=ctx.tier.family_alpha, properties=results,
+        versions={**_versions(), **getattr(obj, "versions", {})}, machine=_machine(),
         seconds=time.perf_counter() - started,
     )

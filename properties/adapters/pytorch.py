@@ -35,6 +35,7 @@ class _Seeded:
 
     convention = "inverted"
     name = "torch"
+    versions = {"torch": torch.__version__}
 
     def _call(self, x: Any, p: float, training: bool) -> Any:
         raise NotImplementedError
