@@ -6,7 +6,7 @@ so the caller's RNG state is restored afterwards. Gradients come from autograd.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -35,7 +35,7 @@ class _Seeded:
 
     convention = "inverted"
     name = "torch"
-    versions = {"torch": torch.__version__}
+    versions: ClassVar[dict[str, str]] = {"torch": torch.__version__}
 
     def _call(self, x: Any, p: float, training: bool) -> Any:
         raise NotImplementedError

@@ -23,7 +23,7 @@ for dtype in (torch.bfloat16, torch.float16, torch.float32):
     # compare each kept value with the correctly rounded x / (1 - p) in the same dtype
     xs, ys = x[kept][:20_000].double().tolist(), y[kept][:20_000].double().tolist()
     up = down = 0
-    for xi, yi in zip(xs, ys):
+    for xi, yi in zip(xs, ys, strict=True):
         exact = Fraction(xi) / Fraction(1 - p)
         nearest = torch.tensor(float(exact), dtype=torch.float64).to(dtype).double().item()
         # float(exact) then one rounding: exact enough for this demonstration at these magnitudes
@@ -31,6 +31,6 @@ for dtype in (torch.bfloat16, torch.float16, torch.float32):
             up += 1
         elif yi < nearest:
             down += 1
-    print(f"{str(dtype):15s} E[y]/x = {ratio:.6f} ({100 * (ratio - 1):+.4f}%), kept values rounded up {up}, "
+    print(f"{dtype!s:15s} E[y]/x = {ratio:.6f} ({100 * (ratio - 1):+.4f}%), kept values rounded up {up}, "
           f"down {down} of {len(xs)} (correct rounding: about equal, mostly 0)")
 print("torch", torch.__version__, "numpy", np.__version__)
