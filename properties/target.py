@@ -58,6 +58,9 @@ BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "reference-classic": _reference_classic,
     "torch": _adapter("pytorch", "Functional"),
     "torch-module": _adapter("pytorch", "Module"),
+    "jax": _adapter("flax", "Nnx"),
+    "flax-linen": _adapter("flax", "Linen"),
+    "jax-jit": _adapter("flax", "Jitted"),
 }
 
 

@@ -19,8 +19,8 @@ import pytest
 from scipy import stats
 
 RUNS = 200
-TARGETS = ["reference", "reference-classic", "zoo.targets:Correct", "zoo.targets:CorrectPhiloxIntegerThreshold",
-           "zoo.targets:CorrectClassic", "zoo.targets:CorrectMultiplicativeSFC64"]
+TARGETS = ["reference", "reference-classic", "dropout_zoo:Correct", "dropout_zoo:CorrectPhiloxIntegerThreshold",
+           "dropout_zoo:CorrectClassic", "dropout_zoo:CorrectMultiplicativeSFC64"]
 
 
 def _one(job: tuple[str, int]) -> dict:

@@ -12,7 +12,7 @@ import pytest
 
 from properties import TargetLoadError, load_target, verify
 
-ZOO_PATH = str(Path(__file__).resolve().parents[1])
+ZOO_PATH = str(Path(__file__).resolve().parents[1] / "zoo")
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -35,13 +35,13 @@ def test_cli_passes_the_reference_and_writes_json_and_report(tmp_path):
 
 
 def test_cli_fails_a_broken_target_with_exit_1_and_names_the_property():
-    out = _run("-m", "properties", "zoo.targets:KeepDropSwapped", "--tier", "quick", "--properties", "mask_rate")
+    out = _run("-m", "properties", "dropout_zoo:KeepDropSwapped", "--tier", "quick", "--properties", "mask_rate")
     assert out.returncode == 1
     line = next(line for line in out.stdout.splitlines() if line.startswith("mask_rate"))
     assert "fail" in line and "keep rate" in line
 
 
-@pytest.mark.parametrize("args", [["no-such-target"], ["no_such_module:thing"], ["zoo.targets:Nothing"],
+@pytest.mark.parametrize("args", [["no-such-target"], ["no_such_module:thing"], ["dropout_zoo:Nothing"],
                                   ["reference", "--properties", "no_such_property"], ["reference", "--seed", "-1"]])
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(args):
     out = _run("-m", "properties", *args)
@@ -58,7 +58,7 @@ def test_same_seed_gives_the_same_json_apart_from_timings():
 
 
 def test_load_target_accepts_objects_classes_factories_and_functions():
-    assert load_target("zoo.targets:Correct").convention == "inverted"  # a class
+    assert load_target("dropout_zoo:Correct").convention == "inverted"  # a class
     assert hasattr(load_target("reference"), "forward_backward")
     with pytest.raises(TargetLoadError, match="unknown target"):
         load_target("nope")
@@ -78,7 +78,7 @@ def test_pytest_plugin_adds_one_item_per_property(tmp_path):
 
 
 def test_pytest_plugin_reports_a_failing_property(tmp_path):
-    out = _run("-m", "pytest", "-p", "no:cacheprovider", "--dropout-target=zoo.targets:GlobalRng",
+    out = _run("-m", "pytest", "-p", "no:cacheprovider", "--dropout-target=dropout_zoo:GlobalRng",
                "--dropout-tier=quick", "-q", cwd=tmp_path)
     assert out.returncode == 1
     assert "seed_reproducibility fail" in out.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from zoo.targets import LowPrecisionScale
+from dropout_zoo import LowPrecisionScale
 
 from properties import verify
 

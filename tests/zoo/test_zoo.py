@@ -7,7 +7,7 @@ import json
 from collections import Counter
 
 import pytest
-from zoo.targets import CORRECT, ZOO
+from dropout_zoo import CORRECT, ZOO
 
 from properties import verify
 
