@@ -66,3 +66,13 @@ def correctly_rounded_product(x: np.ndarray, q: float) -> np.ndarray:
     if x.dtype in (np.float16, np.float32, np.float64):
         return scaled(x, q, divide=False)
     return (x.astype(np.float64) * q).astype(x.dtype)
+
+
+def smallest_normal(dtype: np.dtype) -> float:
+    """The smallest positive normal number of ``dtype`` (numpy's finfo, or ml_dtypes' for bfloat16)."""
+    try:
+        return float(np.finfo(dtype).smallest_normal)
+    except ValueError:
+        import ml_dtypes
+
+        return float(ml_dtypes.finfo(dtype).smallest_normal)

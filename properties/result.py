@@ -62,7 +62,7 @@ class PropertyResult:
                 where = f"dtype={first.dtype}" + (f", p={first.p}" if first.p is not None else "")
                 self.message = f"{where}: {first.message}"
                 return
-        if self.verdict not in ("info", "skipped"):
+        if self.verdict not in ("info", "skipped", "error"):
             self.verdict = "pass" if "pass" in verdicts else ("info" if "info" in verdicts else "skipped")
 
 

@@ -80,6 +80,7 @@ def run_hypothesis(
     runner = settings(
         database=None, max_examples=ctx.tier.examples, deadline=None, derandomize=False,
         suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
+        report_multiple_bugs=False,  # one shrunk failure per case, not an ExceptionGroup
         phases=[Phase.explicit, Phase.generate, Phase.shrink],
     )(seed(ctx.hypothesis_seed(name, dtype.name))(test))
     try:

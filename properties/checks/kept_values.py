@@ -6,23 +6,14 @@ import math
 
 import numpy as np
 from hypothesis import strategies as st
-from scipy import stats
 
 from .. import strategies as dst
 from ..context import Context
 from ..exact import correctly_rounded_quotient, ulp_distance
-from ..result import Case, PropertyResult
-from ..stats import sign_test
+from ..result import PropertyResult
 from ..target import TargetCallError
 from .base import Check, PropertyFailure, error_case, run_hypothesis
-
-ULP_BOUND = 1  # faithful rounding: at most one step from the correctly rounded value
-
-
-def _sample_inputs(rng: np.random.Generator, dtype: np.dtype, size: int) -> np.ndarray:
-    """Nonzero values spread over several binades with random signs, so rounding errors are not aligned."""
-    magnitude = np.exp2(rng.uniform(-8, 8, size))  # x / q stays finite in float16 for p <= 0.99
-    return (magnitude * rng.choice([-1.0, 1.0], size)).astype(dtype)
+from .rounding import SAMPLE_CALL, ULP_BOUND, RoundingTally, sample_inputs, sign_test_sample_size
 
 
 def expected_kept(x: np.ndarray, p: float, convention: str) -> np.ndarray:
@@ -47,16 +38,6 @@ class KeptValues(Check):
 
     def decisions(self, ctx: Context) -> int:
         return len(ctx.dtypes) * len(ctx.tier.kept_ps)
-
-    def sample_size(self, ctx: Context) -> int:
-        """Kept values needed so that a one-way bias on a share s of them gives a significant sign test
-        with the tier's power: all-one-way mismatches need m >= log2(2 / alpha); P(Bin(n, s) >= m) >= power."""
-        needed = math.ceil(math.log2(2 / ctx.alpha))
-        share = ctx.tier.kept_mismatch_share
-        n = math.ceil(needed / share)
-        while stats.binom.sf(needed - 1, n, share) < ctx.tier.power:
-            n = math.ceil(n * 1.05)
-        return max(n, 10_000)
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         result.effect_size = f"one-way rounding of >= {ctx.tier.kept_mismatch_share:.1%} of kept values"
@@ -108,44 +89,17 @@ class KeptValues(Check):
 
     def _bias(self, ctx: Context, result: PropertyResult, dtype: np.dtype, p: float, convention: str) -> None:
         q = 1.0 - p
-        wanted = self.sample_size(ctx)
         rng = ctx.rng(self.name, "inputs", dtype.name, repr(p))
-        up = down = exact = worst = 0
-        relative_sum = 0.0
-        n_calls = max(1, math.ceil(wanted / q / 65536))
+        tally = RoundingTally()
+        calls = max(1, math.ceil(sign_test_sample_size(ctx) / q / SAMPLE_CALL))
         try:
-            for call_seed in ctx.call_seeds(n_calls, self.name, dtype.name, repr(p)):
-                x = _sample_inputs(rng, dtype, 65536)
+            for call_seed in ctx.call_seeds(calls, self.name, dtype.name, repr(p)):
+                x = sample_inputs(rng, dtype)
                 y = ctx.target.forward(x, p, training=True, seed=call_seed)
-                if y.dtype != dtype:
-                    y = y.astype(dtype)
-                kept = y != 0
-                expected = expected_kept(x[kept], p, convention)
-                distance = ulp_distance(y[kept], expected) * np.sign(expected.astype(np.float64)).astype(np.int64)
-                up += int(np.count_nonzero(distance > 0))
-                down += int(np.count_nonzero(distance < 0))
-                exact += int(np.count_nonzero(distance == 0))
-                worst = max(worst, int(np.abs(distance).max(initial=0)))
-                reference = x[kept].astype(np.float64) / q if convention == "inverted" else x[kept].astype(np.float64)
-                relative_sum += float(np.sum((y[kept].astype(np.float64) - reference) / reference))
+                kept = np.asarray(y != 0)
+                exact = x[kept].astype(np.float64) / (q if convention == "inverted" else 1.0)
+                tally.add(y[kept], expected_kept(x[kept], p, convention), exact)
         except TargetCallError as error:
             result.cases.append(error_case(dtype, p, error))
             return
-        total = up + down + exact
-        p_value = sign_test(up, down)
-        bias_percent = 100 * relative_sum / total if total else 0.0
-        bound = ULP_BOUND if convention == "inverted" else 0
-        failed_bound = worst > bound
-        failed_sign = p_value < ctx.alpha
-        message = ""
-        if failed_bound:
-            message = f"a kept value is {worst} ulp from the correctly rounded value (bound {bound})"
-        elif failed_sign:
-            message = (f"rounding is biased: {up} kept magnitudes one ulp too large vs {down} too small "
-                       f"(sign test p = {p_value:.3g}); implied bias of E[y] {bias_percent:.3g}%")
-        result.cases.append(Case(
-            dtype=dtype.name, p=p, shape=[65536], verdict="fail" if failed_bound or failed_sign else "pass",
-            estimate=bias_percent, p_value=p_value, samples=total, message=message,
-            extra={"worst_ulps": worst, "mismatch_up": up, "mismatch_down": down,
-                   "mismatch_share": (up + down) / total if total else 0.0, "relative_bias_percent": bias_percent},
-        ))
+        result.cases.append(tally.case(ctx, dtype, p, ULP_BOUND if convention == "inverted" else 0, "kept value"))

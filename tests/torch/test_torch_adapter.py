@@ -13,7 +13,7 @@ from properties.adapters.pytorch import to_numpy, to_torch  # noqa: E402
 
 # PyTorch's CPU kernels multiply by 1/(1-p) computed in the input dtype (bug class 4): kept values are
 # rounded one way, E[y] is biased by the scale's rounding error (bfloat16: -0.16% at p = 0.1), and the
-# backward pass multiplies twice, landing 2 ulp from dy/q. A dropped NaN stays NaN by design.
+# backward pass rounds its gradients the same one way. A dropped NaN stays NaN by design.
 KNOWN_FINDINGS = {
     "kept_values": "fail",
     "unbiased": "fail",

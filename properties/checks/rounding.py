@@ -1,0 +1,84 @@
+"""Shared by kept_values and backward_mask: tally how scaled values are rounded, and judge the tally.
+
+A correctly rounding target lands on the correctly rounded value; a faithful one may miss by one ulp,
+but as often up as down. A scale rounded to the dtype first moves every miss the same way, biasing E[y].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from ..context import Context
+from ..exact import ulp_distance
+from ..result import Case
+from ..stats import sign_test
+
+SAMPLE_CALL = 65536  # elements per call of a rounding sample
+ULP_BOUND = 1  # faithful rounding: at most one step from the correctly rounded value
+
+
+def sample_inputs(rng: np.random.Generator, dtype: np.dtype, size: int = SAMPLE_CALL) -> np.ndarray:
+    """Nonzero values over 16 binades with random signs, so rounding errors are not aligned
+    (and x / q stays finite in float16 for p <= 0.99)."""
+    magnitude = np.exp2(rng.uniform(-8, 8, size))
+    return (magnitude * rng.choice([-1.0, 1.0], size)).astype(dtype)
+
+
+def sign_test_sample_size(ctx: Context) -> int:
+    """Scaled values needed so that a one-way bias on a share s of them gives a significant sign test with
+    the tier's power: all-one-way misses need m >= log2(2 / alpha), and P(Bin(n, s) >= m) >= power."""
+    needed = math.ceil(math.log2(2 / ctx.alpha))
+    share = ctx.tier.kept_mismatch_share
+    n = math.ceil(needed / share)
+    while stats.binom.sf(needed - 1, n, share) < ctx.tier.power:
+        n = math.ceil(n * 1.05)
+    return max(n, 10_000)
+
+
+@dataclass
+class RoundingTally:
+    """Counts of scaled values equal to, one ulp above or below (in magnitude) the correctly rounded one."""
+
+    up: int = 0
+    down: int = 0
+    exact: int = 0
+    worst: int = 0
+    relative_sum: float = 0.0
+
+    def add(self, got: np.ndarray, expected: np.ndarray, exact_value: np.ndarray) -> None:
+        """``got`` and ``expected`` in the target's dtype; ``exact_value`` the unrounded value in float64."""
+        got = got.astype(expected.dtype)
+        distance = ulp_distance(got, expected) * np.sign(expected.astype(np.float64)).astype(np.int64)
+        self.up += int(np.count_nonzero(distance > 0))
+        self.down += int(np.count_nonzero(distance < 0))
+        self.exact += int(np.count_nonzero(distance == 0))
+        self.worst = max(self.worst, int(np.abs(distance).max(initial=0)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            relative = (got.astype(np.float64) - exact_value) / exact_value
+        self.relative_sum += float(np.sum(relative[np.isfinite(relative)]))
+
+    @property
+    def total(self) -> int:
+        return self.up + self.down + self.exact
+
+    def case(self, ctx: Context, dtype: np.dtype, p: float, bound: int, what: str) -> Case:
+        """Fail beyond ``bound`` ulps, or when the sign test rejects at the decision's alpha."""
+        p_value = sign_test(self.up, self.down)
+        bias_percent = 100 * self.relative_sum / self.total if self.total else 0.0
+        message = ""
+        if self.worst > bound:
+            message = f"a {what} is {self.worst} ulp from the correctly rounded value (bound {bound})"
+        elif p_value < ctx.alpha:
+            message = (f"{what}s are rounded one way: {self.up} one ulp too large vs {self.down} too small "
+                       f"(sign test p = {p_value:.3g}); implied bias {bias_percent:.3g}%")
+        return Case(
+            dtype=dtype.name, p=p, shape=[SAMPLE_CALL], verdict="fail" if message else "pass", estimate=bias_percent,
+            p_value=p_value, samples=self.total, message=message,
+            extra={"worst_ulps": self.worst, "mismatch_up": self.up, "mismatch_down": self.down,
+                   "mismatch_share": (self.up + self.down) / self.total if self.total else 0.0,
+                   "relative_bias_percent": bias_percent},
+        )
