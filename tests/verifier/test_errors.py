@@ -1,0 +1,43 @@
+"""A target that raises gives the verdict 'error' naming the call, and the rest of the battery runs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from properties import verify
+from properties.checks import ALL_CHECKS
+
+
+class RaisesOnLargeFloat32:
+    """Correct, but raises for float32 inputs of more than 10**5 elements (a kernel with a size limit)."""
+
+    def forward(self, x, p, *, training, seed):
+        if x.dtype == np.float32 and x.size > 10**5:
+            raise RuntimeError("no large float32 kernel")
+        from dropout_core import dropout_forward
+
+        return dropout_forward(x, p, rng=np.random.default_rng(seed), training=training)[0]
+
+
+def test_a_raising_call_is_an_error_that_names_the_call_and_the_run_goes_on():
+    run = verify(RaisesOnLargeFloat32(), tier="quick", properties=["mask_rate", "seed_reproducibility"])
+    assert run.property("mask_rate").verdict == "error"
+    assert run.property("seed_reproducibility").verdict == "pass"
+    assert "forward(dtype=float32" in run.property("mask_rate").message
+    assert "no large float32 kernel" in run.property("mask_rate").message
+    passed = [case for case in run.property("mask_rate").cases if case.verdict == "pass"]
+    assert {case.dtype for case in passed} >= {"float16", "float64"}
+    assert run.verdict == "fail"
+
+
+def test_a_property_that_crashes_is_an_error_not_a_pass(monkeypatch):
+    check = next(c for c in ALL_CHECKS if c.name == "seed_reproducibility")
+
+    def boom(ctx, result):
+        raise ZeroDivisionError("inside the property")
+
+    monkeypatch.setattr(check, "run", boom)
+    run = verify("reference", tier="quick", properties=["seed_reproducibility", "invalid_rate"])
+    assert run.property("seed_reproducibility").verdict == "error"
+    assert "ZeroDivisionError" in run.property("seed_reproducibility").message
+    assert run.property("invalid_rate").verdict == "pass"
