@@ -31,13 +31,17 @@ class Correct:
         with np.errstate(over="ignore"):
             return (x.astype(np.float64) / (1.0 - p)).astype(x.dtype)
 
+    def apply(self, x: np.ndarray, mask: np.ndarray, p: float) -> np.ndarray:
+        """Select: a dropped element is 0 whatever it held."""
+        return np.where(mask, self.kept(x, p), x.dtype.type(0))
+
     def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
         _check_rate(p)
         if not training or p == 0:
             return x.copy()
         if p == 1:
             return np.zeros_like(x)
-        return np.where(self.mask(x, p, seed), self.kept(x, p), x.dtype.type(0))
+        return self.apply(x, self.mask(x, p, seed), p)
 
     def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int):
         _check_rate(p)
@@ -85,14 +89,9 @@ class CorrectMultiplicativeSFC64(Correct):
     def mask(self, x: np.ndarray, p: float, seed: int) -> np.ndarray:
         return np.random.Generator(np.random.SFC64(seed)).random(x.shape) < 1.0 - p
 
-    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
-        _check_rate(p)
-        if not training or p == 0:
-            return x.copy()
-        if p == 1:
-            return np.zeros_like(x)
+    def apply(self, x: np.ndarray, mask: np.ndarray, p: float) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):  # a dropped inf becomes NaN, as in PyTorch
-            return (x.astype(np.float64) * self.mask(x, p, seed) / (1.0 - p)).astype(x.dtype)
+            return (x.astype(np.float64) * mask / (1.0 - p)).astype(x.dtype)
 
 
 # ---------------------------------------------------------------- class 1: wrong scale
