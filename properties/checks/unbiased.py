@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import stats
 
 from ..context import Context
 from ..exact import correctly_rounded_quotient
@@ -65,8 +66,6 @@ class Unbiased(Check):
             return None
         se = math.sqrt(calls * null_variance)
         z = (total - calls * null_mean) / se
-        from scipy import stats
-
         p_value = float(2 * stats.norm.sf(abs(z)))
         relative = total / (calls * null_mean) - 1
         half_width = design.z * se / (calls * null_mean)
