@@ -22,3 +22,30 @@ class ReferenceTarget:
         y, mask = dropout_forward(x, p, rng=np.random.default_rng(seed), convention=self.convention)
         assert mask is not None
         return y, dropout_backward(dy, mask, p, convention=self.convention)
+
+
+class ReferenceChannelTarget(ReferenceTarget):
+    """The reference with ``noise_shape=(N, C, 1, 1)`` on ``(N, C, H, W)`` input: PyTorch's ``dropout2d``
+    semantics, one draw per sample and channel (a correct structured target)."""
+
+    ndim = 4
+    broadcast_axes = (2, 3)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.name = "reference-2d"
+
+    def _noise_shape(self, x: np.ndarray) -> tuple[int, ...]:
+        if x.ndim != 4:
+            raise ValueError(f"reference-2d takes (N, C, H, W) input, got shape {x.shape}")
+        return (x.shape[0], x.shape[1], 1, 1)
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
+        y, _ = dropout_forward(x, p, rng=np.random.default_rng(seed), training=training,
+                               noise_shape=self._noise_shape(x))
+        return y
+
+    def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        y, mask = dropout_forward(x, p, rng=np.random.default_rng(seed), noise_shape=self._noise_shape(x))
+        assert mask is not None
+        return y, dropout_backward(dy, mask, p)

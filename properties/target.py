@@ -14,6 +14,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from .structure import Structure, StructureError
+
 
 class TargetLoadError(Exception):
     """A target name that cannot be resolved: unknown, not importable, or not a target."""
@@ -40,6 +42,12 @@ def _reference_classic() -> Any:
     return ReferenceTarget(convention="classic")
 
 
+def _reference_2d() -> Any:
+    from .builtin_targets import ReferenceChannelTarget
+
+    return ReferenceChannelTarget()
+
+
 def _adapter(module: str, attr: str) -> Callable[[], Any]:
     def make() -> Any:
         from .adapters import MissingFramework
@@ -56,11 +64,19 @@ def _adapter(module: str, attr: str) -> Callable[[], Any]:
 BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "reference": _reference,
     "reference-classic": _reference_classic,
+    "reference-2d": _reference_2d,
     "torch": _adapter("pytorch", "Functional"),
     "torch-module": _adapter("pytorch", "Module"),
+    "torch-dropout2d": _adapter("pytorch", "Dropout2d"),
+    "torch-compile": _adapter("pytorch", "Compiled"),
     "jax": _adapter("flax", "Nnx"),
     "flax-linen": _adapter("flax", "Linen"),
     "jax-jit": _adapter("flax", "Jitted"),
+    "jax-broadcast": _adapter("flax", "NnxBroadcast"),
+    "tensorflow": _adapter("tensorflow", "NnDropout"),
+    "tf-stateless": _adapter("tensorflow", "StatelessDropout"),
+    "keras": _adapter("tensorflow", "KerasDropout"),
+    "keras-spatial2d": _adapter("tensorflow", "KerasSpatialDropout2D"),
 }
 
 
@@ -146,6 +162,15 @@ class TargetAdapter:
             raise TargetLoadError(f"target convention must be 'inverted' or 'classic', got {convention!r}")
         self.convention: str = convention
         self.has_backward = callable(getattr(target, "forward_backward", None))
+        try:
+            self.structure = Structure.of(target)
+        except StructureError as error:
+            raise TargetLoadError(f"target {self.name}: {error}") from error
+
+    def full_input(self, x: np.ndarray) -> np.ndarray:
+        """What the target is called with for the battery's array ``x``: ``x`` itself for an elementwise
+        target, ``x`` expanded over the broadcast axes for a structured one (see ``structure``)."""
+        return self.structure.expand(x) if self.structure else x
 
     @staticmethod
     def _where(what: str, x: np.ndarray, p: float, seed: int, **extra: Any) -> str:
@@ -164,18 +189,33 @@ class TargetAdapter:
             raise TargetCallError(f"{where} returned dtype {out.dtype}, not a floating array")
         return out
 
-    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
-        where = self._where("forward", x, p, seed, training=training)
+    def forward_full(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """The target's input and output for the battery's array ``x``, before reading cells back."""
+        full = self.full_input(x)
+        where = self._where("forward", full, p, seed, training=training)
         try:
-            value = self.target.forward(x, p, training=training, seed=seed)
+            value = self.target.forward(full, p, training=training, seed=seed)
         except Exception as error:
             raise TargetCallError(f"{where} raised {error!r}") from error
-        return self._as_output(value, x, where)
+        return full, self._as_output(value, full, where)
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
+        _, y = self.forward_full(x, p, training=training, seed=seed)
+        return self.structure.first(y, x.shape) if self.structure else y
+
+    def forward_backward_full(self, x: np.ndarray, dy: np.ndarray, p: float, *,
+                              seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """The target's output and gradient for the battery's arrays, before reading cells back."""
+        full, full_dy = self.full_input(x), self.full_input(dy)
+        where = self._where("forward_backward", full, p, seed)
+        try:
+            y, dx = self.target.forward_backward(full, full_dy, p, seed=seed)
+        except Exception as error:
+            raise TargetCallError(f"{where} raised {error!r}") from error
+        return self._as_output(y, full, where), self._as_output(dx, full, where)
 
     def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        where = self._where("forward_backward", x, p, seed)
-        try:
-            y, dx = self.target.forward_backward(x, dy, p, seed=seed)
-        except Exception as error:
-            raise TargetCallError(f"{where} raised {error!r}") from error
-        return self._as_output(y, x, where), self._as_output(dx, x, where)
+        y, dx = self.forward_backward_full(x, dy, p, seed=seed)
+        if self.structure:
+            return self.structure.first(y, x.shape), self.structure.first(dx, x.shape)
+        return y, dx

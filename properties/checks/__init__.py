@@ -9,12 +9,13 @@ from .inference import Inference
 from .invalid_rate import InvalidRate
 from .kept_values import KeptValues
 from .mask_rate import MaskRate
+from .mask_structure import MaskStructure
 from .nan_policy import NanPolicy
 from .seed_reproducibility import SeedReproducibility
 from .unbiased import Unbiased
 
 ALL_CHECKS: list[Check] = [
-    MaskRate(), KeptValues(), Unbiased(), Inference(), BackwardMask(), IndependenceElements(),
+    MaskRate(), KeptValues(), Unbiased(), Inference(), BackwardMask(), MaskStructure(), IndependenceElements(),
     IndependenceSamples(), IndependenceCalls(), SeedReproducibility(), EdgeRates(), Contract(), InvalidRate(),
     NanPolicy(),
 ]

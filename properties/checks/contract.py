@@ -27,9 +27,11 @@ class Contract(Check):
         for dtype in ctx.dtypes:
             problems: list[str] = []
             rng = ctx.rng(self.name, dtype.name)
-            for shape in SHAPES:
+            for battery_shape in SHAPES:
                 for training in (True, False):
-                    x = rng.standard_normal(shape).astype(dtype) if shape else np.asarray(1.5, dtype=dtype)
+                    x = rng.standard_normal(battery_shape) if battery_shape else np.asarray(1.5)
+                    x = ctx.target.full_input(x.astype(dtype))  # a structured target gets its own layout
+                    shape = x.shape
                     before = x.copy()
                     try:  # the raw target: a wrong shape or dtype is this property's finding, not an error
                         raw = ctx.target.target.forward(x, 0.5, training=training, seed=3)

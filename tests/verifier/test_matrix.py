@@ -12,7 +12,7 @@ def test_matrix_writes_one_row_per_property_and_one_column_per_target(tmp_path, 
     assert code == 0
     table = (tmp_path / "matrix.md").read_text()
     rows = [line for line in table.splitlines() if line.startswith("| `")]
-    assert len(rows) == 13
+    assert len(rows) == 14
     assert "`reference-classic`" in table.splitlines()[0]
     assert any("max rate error" in row for row in rows)
     data = json.loads((tmp_path / "matrix.json").read_text())

@@ -94,6 +94,18 @@ class CorrectMultiplicativeSFC64(Correct):
             return (x.astype(np.float64) * mask / (1.0 - p)).astype(x.dtype)
 
 
+class CorrectChannelDropout(Correct):
+    """Correct structured dropout, dropout2d semantics on (N, C, H, W): one float64 uniform per sample and
+    channel, broadcast over H and W."""
+
+    ndim = 4
+    broadcast_axes = (2, 3)
+
+    def mask(self, x: np.ndarray, p: float, seed: int) -> np.ndarray:
+        cells = self.rng(seed).random((*x.shape[:2], 1, 1)) < 1.0 - p
+        return np.broadcast_to(cells, x.shape)
+
+
 # ---------------------------------------------------------------- class 1: wrong scale
 class NoScale(Correct):
     """Declares inverted dropout but never divides by q (the classic training pass)."""
@@ -190,6 +202,14 @@ class SharedBatchMask(Correct):
         if x.ndim < 2:
             return super().mask(x, p, seed)
         return np.broadcast_to(self.rng(seed).random(x.shape[1:]) < 1.0 - p, x.shape)
+
+
+class ChannelMaskSharedAcrossBatch(CorrectChannelDropout):
+    """dropout2d that draws one mask per channel and reuses it for every sample of the batch."""
+
+    def mask(self, x, p, seed):
+        channels = self.rng(seed).random((1, x.shape[1], 1, 1)) < 1.0 - p
+        return np.broadcast_to(channels, x.shape)
 
 
 # ---------------------------------------------------------------- class 7: same mask on every call
@@ -325,6 +345,13 @@ class ChangesDtype(Correct):
         return super().forward(x, p, training=training, seed=seed).astype(np.float64)
 
 
+class ChannelMaskPerElement(CorrectChannelDropout):
+    """Documented as dropout2d (one draw per channel) but draws an elementwise mask."""
+
+    def mask(self, x, p, seed):
+        return self.rng(seed).random(x.shape) < 1.0 - p
+
+
 # ---------------------------------------------------------------- class 17: bad arguments accepted
 class AcceptsBadRate(Correct):
     """Clamps p into [0, 1] instead of raising (keras#10629: Dropout(256) accepted)."""
@@ -334,7 +361,7 @@ class AcceptsBadRate(Correct):
         return super().forward(x, p, training=training, seed=seed)
 
 
-CORRECT = [Correct, CorrectPhiloxIntegerThreshold, CorrectClassic, CorrectMultiplicativeSFC64]
+CORRECT = [Correct, CorrectPhiloxIntegerThreshold, CorrectClassic, CorrectMultiplicativeSFC64, CorrectChannelDropout]
 
 # target class -> (bug class, the property that must fail)
 ZOO: dict[type, tuple[int, str]] = {
@@ -349,6 +376,7 @@ ZOO: dict[type, tuple[int, str]] = {
     ChannelGroupsOfFour: (5, "independence_elements"),
     CorrelatedLanes: (5, "independence_elements"),
     SharedBatchMask: (6, "independence_samples"),
+    ChannelMaskSharedAcrossBatch: (6, "independence_samples"),
     ConstantSeed: (7, "independence_calls"),
     CoarseSeedCounter: (7, "independence_calls"),
     FrozenByTracing: (7, "independence_calls"),
@@ -363,5 +391,6 @@ ZOO: dict[type, tuple[int, str]] = {
     IgnoresStrides: (15, "kept_values"),
     ModifiesInput: (16, "contract"),
     ChangesDtype: (16, "contract"),
+    ChannelMaskPerElement: (16, "mask_structure"),
     AcceptsBadRate: (17, "invalid_rate"),
 }
