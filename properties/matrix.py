@@ -57,20 +57,34 @@ def matrix_dict(runs: list[RunResult]) -> dict[str, Any]:
     }
 
 
+SHORT = {"pass": "pass", "fail": "**FAIL**", "error": "**ERROR**", "skipped": "-", "info": "info"}
+# the properties whose key estimate gets a column of the second table
+ESTIMATE_COLUMNS = ("mask_rate", "kept_values", "unbiased", "edge_rates", "nan_policy")
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
 def matrix_markdown(runs: list[RunResult]) -> str:
-    """Properties down, targets across; each cell the verdict and its key estimate."""
+    """Three parts that stay readable for many targets: targets down and properties across with the
+    verdict only; the key estimates per target; then every failure in one line."""
     data = matrix_dict(runs)
-    targets = [entry["target"] for entry in data["targets"]]
-    lines = ["| property | " + " | ".join(f"`{t}`" for t in targets) + " |",
-             "|---|" + "---|" * len(targets)]
-    for name, cells in data["properties"].items():
-        row = []
-        for target in targets:
-            cell = cells[target]
-            text = MARK.get(cell["verdict"], cell["verdict"])
-            if cell["estimate"]:
-                text += f": {cell['estimate']}"
-            row.append(text.replace("|", "\\|"))
-        lines.append(f"| `{name}` | " + " | ".join(row) + " |")
-    lines.append("| **run** | " + " | ".join(MARK[e["verdict"]] for e in data["targets"]) + " |")
+    names = list(data["properties"])
+    lines = [_row(["target", *(f"`{name}`" for name in names), "run"]), "|---" * (len(names) + 2) + "|"]
+    for entry in data["targets"]:
+        target = entry["target"]
+        marks = [SHORT.get(data["properties"][name][target]["verdict"], "?") for name in names]
+        lines.append(_row([f"`{target}`", *marks, SHORT[entry["verdict"]]]))
+    columns = [name for name in ESTIMATE_COLUMNS if name in data["properties"]]
+    if columns:
+        lines += ["", _row(["target", *(f"`{name}`" for name in columns)]), "|---" * (len(columns) + 1) + "|"]
+        for entry in data["targets"]:
+            target = entry["target"]
+            lines.append(_row([f"`{target}`", *(data["properties"][name][target]["estimate"] for name in columns)]))
+    failures = [f"- `{target}` `{name}` ({cell['verdict']}): {cell['message']}"
+                for name, cells in data["properties"].items() for target, cell in cells.items()
+                if cell["verdict"] in ("fail", "error")]
+    if failures:
+        lines += ["", "Failures, each the first failing case:", "", *failures]
     return "\n".join(lines) + "\n"

@@ -162,6 +162,7 @@ class TargetAdapter:
             raise TargetLoadError(f"target convention must be 'inverted' or 'classic', got {convention!r}")
         self.convention: str = convention
         self.has_backward = callable(getattr(target, "forward_backward", None))
+        self.elements = 0  # input elements passed to the target so far: what a progress display shows
         try:
             self.structure = Structure.of(target)
         except StructureError as error:
@@ -192,6 +193,7 @@ class TargetAdapter:
     def forward_full(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """The target's input and output for the battery's array ``x``, before reading cells back."""
         full = self.full_input(x)
+        self.elements += full.size
         where = self._where("forward", full, p, seed, training=training)
         try:
             value = self.target.forward(full, p, training=training, seed=seed)
@@ -207,6 +209,7 @@ class TargetAdapter:
                               seed: int) -> tuple[np.ndarray, np.ndarray]:
         """The target's output and gradient for the battery's arrays, before reading cells back."""
         full, full_dy = self.full_input(x), self.full_input(dy)
+        self.elements += full.size
         where = self._where("forward_backward", full, p, seed)
         try:
             y, dx = self.target.forward_backward(full, full_dy, p, seed=seed)

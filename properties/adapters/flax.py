@@ -52,6 +52,18 @@ class Nnx(_Flax):
         return lambda x, key: layer(x, deterministic=not training, rngs=key)
 
 
+class NnxBroadcast(_Flax):
+    """``flax.nnx.Dropout(p, broadcast_dims=(2, 3))`` on ``(N, C, H, W)``: one draw per sample and channel."""
+
+    name = "jax-broadcast"
+    ndim = 4
+    broadcast_axes = (2, 3)
+
+    def _apply(self, p: float, training: bool) -> Callable[[Any, Any], Any]:
+        layer = nnx.Dropout(p, broadcast_dims=self.broadcast_axes)
+        return lambda x, key: layer(x, deterministic=not training, rngs=key)
+
+
 class Linen(_Flax):
     """``flax.linen.Dropout(p).apply({}, x, deterministic=not training, rngs={"dropout": key})``."""
 

@@ -72,3 +72,37 @@ class Module(_Seeded):
         module = torch.nn.Dropout(p)
         module.train(training)
         return module(x)
+
+
+class Dropout2d(_Seeded):
+    """``torch.nn.functional.dropout2d`` on ``(N, C, H, W)``: one draw per sample and channel."""
+
+    name = "torch-dropout2d"
+    ndim = 4
+    broadcast_axes = (2, 3)
+
+    def _call(self, x: Any, p: float, training: bool) -> Any:
+        return torch.nn.functional.dropout2d(x, p, training=training)
+
+
+class Compiled(_Seeded):
+    """``F.dropout`` under ``torch.compile(dynamic=True, fullgraph=True)`` (Inductor on CPU).
+
+    Dynamo guards on the rate, dtype and rank, so the battery's many rates recompile (about 0.7 s each);
+    the recompile limits are raised so that the calls stay compiled, and ``fullgraph=True`` turns a limit
+    hit into an error instead of a silent fall-back to eager."""
+
+    name = "torch-compile"
+
+    def __init__(self) -> None:
+        config = torch._dynamo.config
+        config.recompile_limit = max(config.recompile_limit, 100_000)
+        config.accumulated_recompile_limit = max(config.accumulated_recompile_limit, 100_000)
+        self.compiled = torch.compile(self._eager, dynamic=True, fullgraph=True)
+
+    @staticmethod
+    def _eager(x: Any, p: float, training: bool) -> Any:
+        return torch.nn.functional.dropout(x, p, training=training)
+
+    def _call(self, x: Any, p: float, training: bool) -> Any:
+        return self.compiled(x, p, training)

@@ -7,14 +7,16 @@ import json
 from properties.cli import main
 
 
-def test_matrix_writes_one_row_per_property_and_one_column_per_target(tmp_path, capsys):
+def test_matrix_writes_one_row_per_target_and_one_column_per_property(tmp_path, capsys):
     code = main(["matrix", "reference", "reference-classic", "--tier", "quick", "--out", str(tmp_path)])
     assert code == 0
     table = (tmp_path / "matrix.md").read_text()
-    rows = [line for line in table.splitlines() if line.startswith("| `")]
-    assert len(rows) == 14
-    assert "`reference-classic`" in table.splitlines()[0]
-    assert any("max rate error" in row for row in rows)
+    header = table.splitlines()[0]
+    assert header.count("|") == 14 + 3 and "`mask_structure`" in header
+    verdicts, estimates = [part.splitlines() for part in table.split("\n\n")[:2]]
+    assert [line.split(" | ")[0] for line in verdicts[2:]] == ["| `reference`", "| `reference-classic`"]
+    assert verdicts[2].endswith("| pass |")
+    assert all("max rate error" in row for row in estimates[2:])
     data = json.loads((tmp_path / "matrix.json").read_text())
     assert [t["target"] for t in data["targets"]] == ["reference", "reference-classic"]
     assert data["properties"]["nan_policy"]["reference"]["estimate"].startswith("a dropped NaN/inf becomes 0")

@@ -8,16 +8,25 @@ import pytest
 
 from properties import TargetLoadError, load_target
 
+FRAMEWORK_TARGETS = [
+    ("torch", "torch", "torch"), ("torch-dropout2d", "torch", "torch"), ("torch-compile", "torch", "torch"),
+    ("jax", "jax", "jax"), ("jax-jit", "jax", "jax"), ("flax-linen", "jax", "jax"), ("jax-broadcast", "jax", "jax"),
+    ("tensorflow", "tensorflow", "tensorflow"), ("keras", "tensorflow", "tensorflow"),
+    ("keras-spatial2d", "tensorflow", "tensorflow"), ("tf-stateless", "tensorflow", "tensorflow"),
+]
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is not None, reason="torch is installed here")
-def test_missing_torch_names_the_extra():
-    with pytest.raises(TargetLoadError, match=r"pip install 'dropout-verify\[torch\]'"):
-        load_target("torch")
-    out = subprocess.run([sys.executable, "-m", "properties", "torch"], capture_output=True, text=True)
-    assert out.returncode == 2 and "dropout-verify[torch]" in out.stderr and "Traceback" not in out.stderr
+
+@pytest.mark.parametrize(("target", "module", "extra"), FRAMEWORK_TARGETS)
+def test_missing_framework_names_the_extra(target, module, extra):
+    if importlib.util.find_spec(module) is not None:
+        pytest.skip(f"{module} is installed here")
+    with pytest.raises(TargetLoadError, match=rf"pip install 'dropout-verify\[{extra}\]'"):
+        load_target(target)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("jax") is not None, reason="jax is installed here")
-def test_missing_jax_names_the_extra():
-    with pytest.raises(TargetLoadError, match=r"pip install 'dropout-verify\[jax\]'"):
-        load_target("jax")
+@pytest.mark.parametrize("extra", ["torch", "tensorflow"])
+def test_missing_framework_is_exit_2_with_one_line(extra):
+    if importlib.util.find_spec(extra) is not None:
+        pytest.skip(f"{extra} is installed here")
+    out = subprocess.run([sys.executable, "-m", "properties", extra], capture_output=True, text=True)
+    assert out.returncode == 2 and f"dropout-verify[{extra}]" in out.stderr and "Traceback" not in out.stderr
