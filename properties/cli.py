@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
 from .files import write_atomic
+from .progress import ProgressLine
 from .result import RunResult
 from .runner import verify
-from .target import TargetLoadError
+from .target import BUILTIN_TARGETS, TargetLoadError
 from .tiers import TIERS
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's code for SIGINT: an interrupted run is neither a pass nor a finding
 REPORTERS = "dropout_verify.reporters"  # entry points that render a run into a folder (the reports package)
+COMPARERS = "dropout_verify.comparers"  # entry points that render several runs side by side
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dropout-verify", description="Verify a dropout implementation with exact and statistical properties.")
-    parser.add_argument("target", help="a built-in name (reference, reference-classic) or package.module:attr")
+    parser.add_argument("target", help=f"a built-in name ({', '.join(BUILTIN_TARGETS)}) or package.module:attr")
     parser.add_argument("--tier", choices=list(TIERS), default="standard",
                         help="quick (gross bugs), standard (default) or thorough")
     parser.add_argument("--seed", type=int, default=0, help="the run seed: same target and seed, same verdicts")
@@ -41,17 +45,68 @@ def format_table(run: RunResult) -> str:
         p_value = f"{prop.p_value:.3g}" if prop.p_value is not None else "-"
         reason = prop.message if prop.verdict in ("fail", "error", "info", "skipped") else ""
         lines.append(f"{prop.name:<24} {prop.verdict:<8} {p_value:>10} {prop.samples:>12}  {reason}")
-    lines += ["", f"verdict: {run.verdict} ({run.seconds:.1f} s)"]
+    incomplete = "" if run.complete else ", INCOMPLETE: interrupted"
+    lines += ["", f"verdict: {run.verdict} ({run.seconds:.1f} s{incomplete})"]
     return "\n".join(lines)
 
 
-def write_report(run: RunResult, folder: Path) -> list[Path]:
+def write_report(run: RunResult | dict, folder: Path) -> list[Path]:
     """report.json, then whatever the installed reporters render (Markdown, HTML) from it."""
+    data = run.to_dict() if isinstance(run, RunResult) else run
     written = [folder / "report.json"]
-    write_atomic(written[0], run.to_json())
-    for entry in metadata.entry_points(group=REPORTERS):
-        written += entry.load()(run.to_dict(), folder)
+    write_atomic(written[0], run.to_json() if isinstance(run, RunResult) else json.dumps(data, indent=2))
+    for entry in sorted(metadata.entry_points(group=REPORTERS), key=lambda entry: entry.name):
+        written += entry.load()(data, folder)
     return written
+
+
+def _report_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dropout-verify report",
+        description="Render saved runs (report.json, --json files, matrix.json); several also get a comparison.")
+    parser.add_argument("runs", nargs="+", type=Path, metavar="RUN.json", help="runs written by dropout-verify")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="write the reports here")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for usage errors")
+    return parser
+
+
+def load_runs(path: Path) -> list[dict]:
+    """The runs a saved file holds: one for a run (``--json``, report.json), every run of a matrix.json;
+    a missing, unreadable or foreign file raises ValueError naming it."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"cannot read run {str(path)!r}: {error}") from error
+    runs = data["runs"] if isinstance(data, dict) and isinstance(data.get("runs"), list) else [data]
+    for run in runs:
+        if not isinstance(run, dict) or not {"target", "properties", "verdict"} <= set(run):
+            raise ValueError(f"{str(path)!r} is not a dropout-verify run or matrix (no target, properties, verdict)")
+    return runs
+
+
+def report_main(argv: Sequence[str]) -> int:
+    """``dropout-verify report RUN.json ... --out DIR``: one run's reports into DIR; with several, each
+    run's reports into DIR/<n>-<target>/ and the comparison into DIR."""
+    args = _report_parser().parse_args(argv)
+    try:
+        runs = [run for path in args.runs for run in load_runs(path)]
+    except ValueError as error:
+        if args.debug:
+            raise
+        print(f"dropout-verify: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    written: list[Path] = []
+    if len(runs) == 1:
+        written += write_report(runs[0], args.out)
+    else:
+        for index, run in enumerate(runs, start=1):
+            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(run["target"]))
+            written += write_report(run, args.out / f"{index}-{safe}")
+        for entry in sorted(metadata.entry_points(group=COMPARERS), key=lambda entry: entry.name):
+            written += entry.load()(runs, args.out)
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_PASS
 
 
 def _matrix_parser() -> argparse.ArgumentParser:
@@ -68,8 +123,6 @@ def _matrix_parser() -> argparse.ArgumentParser:
 def matrix_main(argv: Sequence[str]) -> int:
     """``dropout-verify matrix T1 T2 ... --out DIR``: exit 0 once every target ran (its findings are in
     the table), 2 when a target cannot be loaded."""
-    import json
-
     from .matrix import matrix_dict, matrix_markdown
 
     args = _matrix_parser().parse_args(argv)
@@ -95,21 +148,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["matrix"]:
         return matrix_main(argv[1:])
+    if argv[:1] == ["report"]:
+        return report_main(argv[1:])
     args = _parser().parse_args(argv)
     properties = [name.strip() for name in args.properties.split(",")] if args.properties else None
+    progress = ProgressLine()
     try:
-        run = verify(args.target, tier=args.tier, seed=args.seed, properties=properties)
+        run = verify(args.target, tier=args.tier, seed=args.seed, properties=properties, progress=progress,
+                     interruptible=True)
     except (TargetLoadError, ValueError) as error:
         if args.debug:
             raise
         print(f"dropout-verify: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("dropout-verify: interrupted before any property ran; nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        progress.close()
     print(format_table(run))
     if args.json:
         write_atomic(args.json, run.to_json())
     if args.report:
         for path in write_report(run, args.report):
             print(f"wrote {path}")
+    if not run.complete:
+        print("dropout-verify: interrupted; the run and its reports are marked incomplete", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_PASS if run.verdict == "pass" else EXIT_FAIL
 
 

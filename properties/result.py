@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -101,6 +101,22 @@ class RunResult:
 
     def property(self, name: str) -> PropertyResult:
         return next(prop for prop in self.properties if prop.name == name)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunResult:
+        """A run back from its JSON (``to_dict``); unknown keys are ignored, so older runs still load."""
+        names = {f.name for f in fields(cls)}
+        prop_names = {f.name for f in fields(PropertyResult)}
+        case_names = {f.name for f in fields(Case)}
+        properties = [
+            PropertyResult(**{
+                **{key: value for key, value in prop.items() if key in prop_names and key != "cases"},
+                "cases": [Case(**{k: v for k, v in case.items() if k in case_names}) for case in prop.get("cases", [])],
+            })
+            for prop in data["properties"]
+        ]
+        return cls(**{**{key: value for key, value in data.items() if key in names and key != "properties"},
+                      "properties": properties})
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

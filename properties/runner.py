@@ -15,7 +15,9 @@ from .result import PropertyResult, RunResult
 from .target import TargetAdapter, as_target, describe, load_target
 from .tiers import TIERS
 
-Progress = Callable[[str, int, int], None]
+# called before each property (name, index, count) and once at the end ("done"), with the adapter whose
+# ``elements`` counter grows with every call, so that a display can show the work inside a property
+Progress = Callable[[str, int, int, TargetAdapter], None]
 
 
 def _versions() -> dict[str, str]:
@@ -50,11 +52,15 @@ def verify(
     seed: int = 0,
     properties: Sequence[str] | None = None,
     progress: Progress | None = None,
+    interruptible: bool = False,
 ) -> RunResult:
     """Verify ``target`` (an object, a function, or a name for ``load_target``) and return the run.
 
     Every statistical decision of the run gets ``family_alpha / decisions`` (Bonferroni), so a correct
-    target fails with probability at most the tier's family alpha."""
+    target fails with probability at most the tier's family alpha.
+
+    With ``interruptible``, Ctrl-C (KeyboardInterrupt) ends the run early and returns what was measured,
+    marked incomplete (``complete = False``, verdict ``fail``); otherwise the interrupt propagates."""
     if tier not in TIERS:
         raise ValueError(f"unknown tier {tier!r}; choose one of {', '.join(TIERS)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -71,9 +77,10 @@ def verify(
     decisions = sum(check.decisions(ctx) for check in ALL_CHECKS)
     ctx.alpha = ctx.tier.family_alpha / decisions if decisions else ctx.tier.family_alpha
     results: list[PropertyResult] = []
+    complete = True
     for index, check in enumerate(checks):
         if progress:
-            progress(check.name, index, len(checks))
+            progress(check.name, index, len(checks), adapter)
         result = check.new_result(ctx)
         began = time.perf_counter()
         if not ctx.dtypes and check.name not in ("contract", "invalid_rate"):
@@ -84,14 +91,23 @@ def verify(
                 check.run(ctx, result)
             except Exception as error:  # a broken property or target must not end the run
                 result.verdict, result.message = "error", f"{type(error).__name__}: {error}"
+            except KeyboardInterrupt:
+                if not interruptible:
+                    raise
+                complete = False
             result.summarise()
+            if not complete:
+                result.verdict = "error"
+                result.message = f"interrupted after {len(result.cases)} cases; the run is incomplete"
         result.seconds = time.perf_counter() - began
         results.append(result)
+        if not complete:
+            break
     if progress:
-        progress("done", len(checks), len(checks))
+        progress("done", len(results), len(checks), adapter)
     return RunResult(
         target=adapter.name, convention=adapter.convention, seed=seed, tier=tier,
         family_alpha=ctx.tier.family_alpha, properties=results,
         versions={**_versions(), **getattr(obj, "versions", {})}, machine=_machine(),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, complete=complete,
     )

@@ -7,45 +7,49 @@ from typing import Any
 
 from properties.files import write_atomic
 
+from .summary import counts, estimate_text, headline_case, minimal_examples, number, reproduce_snippet
 
-def _number(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.{digits}g}"
-    return str(value)
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render(run: dict[str, Any]) -> str:
-    """The Markdown text of one run."""
+    """The Markdown text of one run: a short summary on top (a CI job summary shows that), details below."""
+    complete = run.get("complete", True)
+    status = run["verdict"].upper() + ("" if complete else ", INCOMPLETE: the run was interrupted")
+    tally = ", ".join(f"{n} {verdict}" for verdict, n in counts(run).items() if n)
     lines = [
-        f"# dropout-verify: {run['target']} — **{run['verdict'].upper()}**",
+        f"# dropout-verify: {run['target']} — **{status}**",
         "",
-        f"Tier `{run['tier']}`, seed {run['seed']}, convention {run['convention']}, family-wise alpha "
+        f"{tally}. Tier `{run['tier']}`, seed {run['seed']}, {run['convention']} convention, family-wise alpha "
         f"{run['family_alpha']:g}, {run.get('seconds', 0):.1f} s.",
         "",
-        "| property | verdict | p-value | samples | power | effect size | message |",
-        "|---|---|---|---|---|---|---|",
+        "| property | verdict | estimate [interval] | p-value | samples | message |",
+        "|---|---|---|---|---|---|",
     ]
     for prop in run["properties"]:
+        verdict = f"**{prop['verdict'].upper()}**" if prop["verdict"] in ("fail", "error") else prop["verdict"]
         lines.append(
-            f"| {prop['name']} | {prop['verdict']} | {_number(prop['p_value'])} | {prop['samples']} | "
-            f"{_number(prop['power'], 4)} | {prop['effect_size'] or '-'} | {prop['message'] or ''} |"
+            f"| {prop['name']} | {verdict} | {_cell(estimate_text(headline_case(prop)))} | "
+            f"{number(prop['p_value'])} | {prop['samples']:,} | {_cell(prop['message'] or '')} |"
         )
-    lines += ["", "## Details", ""]
+    lines += ["", "Figures (rate calibration, p-values, mask correlation, rounding, energy) are in report.html.",
+              "", "## Details", ""]
     for prop in run["properties"]:
         lines += [f"### {prop['name']}: {prop['verdict']}", "",
                   f"- H0 / rule: {prop['hypothesis']}", f"- test: {prop['test']}",
-                  f"- alpha per decision: {_number(prop['alpha'])}, decisions: {prop['decisions']}",
+                  f"- alpha per decision: {number(prop['alpha'])}, decisions: {prop['decisions']}, power "
+                  f"{number(prop['power'], 4)} against {prop['effect_size'] or '-'}",
                   f"- bug classes guarded: {', '.join(map(str, prop['bug_classes'])) or '-'}", ""]
         bad = [case for case in prop["cases"] if case["verdict"] in ("fail", "error")]
         for case in bad[:5]:
             lines.append(f"- {case['verdict']} at dtype {case['dtype']}, p = {case['p']}: {case['message']}")
-            example = case.get("extra", {}).get("minimal_example")
-            if example:
-                lines += ["", "  ```python", f"  {example}", "  ```"]
         if bad:
             lines.append("")
+        for example in minimal_examples(prop)[:1]:
+            lines += ["Smallest failing input (Hypothesis):", "", "```python", reproduce_snippet(run, example),
+                      "```", ""]
     versions = ", ".join(f"{key} {value}" for key, value in run["versions"].items())
     lines += ["## Environment", "", f"{versions}; {run['machine']['platform']}, {run['machine']['cpus']} CPUs", ""]
     return "\n".join(lines)

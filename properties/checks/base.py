@@ -64,7 +64,9 @@ def run_hypothesis(
 
     ``explicit`` examples run first, as Hypothesis's ``@example``. The case passes when every example
     holds; it fails for a broken rule and is an error for a target call that raised, with the minimal
-    example attached: Hypothesis shrinks the failing input and replays it last, which is the one recorded."""
+    example attached: Hypothesis shrinks the failing input and replays it last, which is the one recorded.
+    Explicit examples are not shrunk, so when one of them fails, a second search without them looks for
+    a smaller failing input to record instead (the verdict is the same either way)."""
     failing: dict[str, Any] = {}
 
     def recorded(example: Any) -> None:
@@ -74,22 +76,32 @@ def run_hypothesis(
             failing.update(example=example, problem=problem)
             raise
 
-    test = given(strategy)(recorded)
-    for case in reversed(explicit):
-        test = example(case)(test)
-    runner = settings(
-        database=None, max_examples=ctx.tier.examples, deadline=None, derandomize=False,
-        suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
-        report_multiple_bugs=False,  # one shrunk failure per case, not an ExceptionGroup
-        phases=[Phase.explicit, Phase.generate, Phase.shrink],
-    )(seed(ctx.hypothesis_seed(name, dtype.name))(test))
-    try:
-        runner()
-    except (PropertyFailure, TargetCallError):
-        problem = failing["problem"]
+    def search(phases: list[Phase], examples: Sequence[Any]) -> bool:
+        """True when the rule held; otherwise ``failing`` holds the last (shrunk) failing example."""
+        test = given(strategy)(recorded)
+        for case in reversed(examples):
+            test = example(case)(test)
+        runner = settings(
+            database=None, max_examples=ctx.tier.examples, deadline=None, derandomize=False,
+            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
+            report_multiple_bugs=False,  # one shrunk failure per case, not an ExceptionGroup
+            phases=phases,
+        )(seed(ctx.hypothesis_seed(name, dtype.name))(test))
+        try:
+            runner()
+        except (PropertyFailure, TargetCallError):
+            return False
+        return True
+
+    if not search([Phase.explicit, Phase.generate, Phase.shrink], explicit):
+        problem, found = failing["problem"], failing["example"]
+        # an explicit example is not shrunk: look for a smaller failing input to report beside it
+        if explicit and any(found is case for case in explicit):
+            if not search([Phase.generate, Phase.shrink], ()):
+                problem, found = failing["problem"], failing["example"]
         return Case(dtype=dtype.name, p=None, shape=None, samples=ctx.tier.examples,
                     verdict="error" if isinstance(problem, TargetCallError) else "fail", message=str(problem),
-                    extra={"minimal_example": describe_example(failing["example"])})
+                    extra={"minimal_example": describe_example(found)})
     return Case(dtype=dtype.name, p=None, shape=None, verdict="pass", samples=ctx.tier.examples,
                 message="the rule held on every example")
 

@@ -58,9 +58,11 @@ class Unbiased(Check):
         calls = math.ceil(design.draws / ROW)
         try:
             y_eval = ctx.target.forward(x, p, training=False, seed=0).astype(np.float64)
-            total = 0.0
+            total = energy = 0.0
             for call_seed in ctx.call_seeds(calls, self.name, dtype.name, repr(p)):
-                total += float(ctx.target.forward(x, p, training=True, seed=call_seed).astype(np.float64).sum())
+                y = ctx.target.forward(x, p, training=True, seed=call_seed).astype(np.float64)
+                total += float(y.sum())
+                energy += float(np.square(y).sum())
         except TargetCallError as error:
             result.cases.append(error_case(dtype, p, error))
             return None
@@ -73,6 +75,11 @@ class Unbiased(Check):
         inside = -design.delta <= ci[0] and ci[1] <= design.delta
         passed = p_value >= ctx.alpha / 2 and inside
         eval_expected = float(x.astype(np.float64).sum()) * (1.0 if inverted else q)
+        # the energy view of the same sample: ||y||^2 / ||x||^2 is 1/q with the 1/q scaling and q without
+        x_energy = float(np.square(x.astype(np.float64)).sum())
+        measured_energy = energy / (calls * x_energy)
+        scaled, unscaled = (measured_energy, measured_energy * q * q) if inverted else (measured_energy / (q * q),
+                                                                                      measured_energy)
         eval_gap = float(y_eval.sum() / eval_expected - 1)
         message = "" if passed else (
             f"mean training output is {relative:+.4%} off its expectation (interval [{ci[0]:+.4%}, "
@@ -82,6 +89,7 @@ class Unbiased(Check):
             dtype=dtype.name, p=p, shape=[ROW], verdict="pass" if passed else "fail", estimate=relative, ci=ci,
             p_value=p_value, samples=calls * ROW, message=message,
             extra={"calls": calls, "z": z, "power": design.power, "train_vs_eval_relative": relative + 0.0,
-                   "eval_relative_to_expected": eval_gap},
+                   "eval_relative_to_expected": eval_gap, "energy_scaled": scaled, "energy_unscaled": unscaled,
+                   "energy_expected_scaled": 1.0 / q, "energy_expected_unscaled": q},
         ))
         return design.power

@@ -1,0 +1,252 @@
+"""The report's figures, drawn from a run's JSON with matplotlib and returned as SVG text.
+
+Each function takes the run dict and returns ``None`` when the run holds nothing to draw (a subset of
+properties, a target without a backward pass). SVG text is self-contained (glyphs drawn as paths, no
+fonts or scripts) and deterministic for the same run (fixed ids, no date), so reports diff cleanly.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, cast
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a window
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from scipy import stats
+
+STYLE: dict[str, Any] = {
+    "svg.fonttype": "path", "svg.hashsalt": "dropout-verify", "font.size": 9, "axes.grid": True,
+    "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
+}
+DTYPE_COLOURS = {"float16": "#1f77b4", "float32": "#2ca02c", "float64": "#9467bd", "bfloat16": "#d62728"}
+
+
+def _property(run: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next((prop for prop in run["properties"] if prop["name"] == name), None)
+
+
+def _colour(dtype: str) -> str:
+    return DTYPE_COLOURS.get(dtype, "#7f7f7f")
+
+
+@contextmanager
+def _figure(width: float, height: float, columns: int = 1) -> Iterator[tuple[Figure, Any]]:
+    with plt.rc_context():
+        cast(Any, matplotlib.rcParams).update(STYLE)  # undone when the context ends; keys typed as literals
+        fig, axes = plt.subplots(1, columns, figsize=(width, height), layout="constrained", squeeze=False)
+        try:
+            yield fig, axes[0]
+        finally:
+            plt.close(fig)
+
+
+def _svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]  # drop the XML prolog and doctype: the SVG is inlined in HTML
+
+
+def rate_calibration(run: dict[str, Any]) -> str | None:
+    """Measured keep fraction against nominal q (identity line), and its deviation from q with the
+    Clopper-Pearson intervals and the equivalence band +-delta the battery demands."""
+    prop = _property(run, "mask_rate")
+    cases = [case for case in prop["cases"] if case.get("ci") and case.get("estimate") is not None] if prop else []
+    if not prop or not cases:
+        return None
+    delta = _tier_delta(prop)
+    with _figure(8.0, 3.2, columns=2) as (fig, (left, right)):
+        left.plot([0, 1], [0, 1], color="#444", linewidth=0.8, label="identity")
+        dtypes = sorted({case["dtype"] for case in cases})
+        for index, dtype in enumerate(dtypes):
+            mine = [case for case in cases if case["dtype"] == dtype]
+            q = np.array([case["extra"].get("q", 1 - case["p"]) for case in mine])
+            kept = np.array([case["estimate"] for case in mine])
+            low = np.array([case["ci"][0] for case in mine])
+            high = np.array([case["ci"][1] for case in mine])
+            left.scatter(q, kept, s=14, color=_colour(dtype), label=dtype, zorder=3)
+            offset = (index - (len(dtypes) - 1) / 2) * 0.012  # side by side at the same q
+            failed = np.array([case["verdict"] == "fail" for case in mine])
+            right.errorbar(q + offset, kept - q, yerr=[kept - low, high - kept], fmt="o", markersize=3,
+                           color=_colour(dtype), capsize=2, label=dtype)
+            if failed.any():
+                right.scatter(q[failed] + offset, (kept - q)[failed], s=60, facecolors="none", edgecolors="black",
+                              zorder=4)
+        left.set(xlabel="nominal keep probability q = 1 - p", ylabel="measured keep fraction",
+                 title="keep rate against q", xlim=(0, 1), ylim=(0, 1))
+        left.legend(loc="upper left", fontsize=8)
+        if delta:
+            right.axhspan(-delta, delta, color="#2ca02c", alpha=0.12, label=f"equivalence band ±{delta:g}")
+        right.axhline(0, color="#444", linewidth=0.8)
+        right.set(xlabel="nominal keep probability q", ylabel="measured - q",
+                  title="measured - q (circled: failed)")
+        right.legend(loc="best", fontsize=7)
+        return _svg(fig)
+
+
+def _tier_delta(prop: dict[str, Any]) -> float | None:
+    """The rate margin stated in the property's effect size ("rate error 0.001")."""
+    words = prop.get("effect_size", "").replace(",", " ").split()
+    for word in words:
+        try:
+            value = float(word)
+        except ValueError:
+            continue
+        if 0 < value < 0.5:
+            return value
+    return None
+
+
+def p_values(run: dict[str, Any]) -> str | None:
+    """Every statistical decision's p-value: under the null they are uniform (super-uniform for exact
+    discrete tests). A QQ plot on -log10 scale against uniform quantiles, with the per-decision alpha."""
+    values = sorted(case["p_value"] for prop in run["properties"] for case in prop["cases"]
+                    if isinstance(case.get("p_value"), (int, float)))
+    if len(values) < 3:
+        return None
+    observed = -np.log10(np.clip(np.array(values), 1e-300, 1.0))
+    expected = -np.log10((np.arange(1, len(values) + 1) - 0.5) / len(values))
+    alpha = next((prop["alpha"] for prop in run["properties"] if prop.get("alpha")), None)
+    with _figure(8.0, 3.0, columns=2) as (fig, (left, right)):
+        left.hist(values, bins=20, range=(0, 1), color="#1f77b4", alpha=0.8)
+        left.axhline(len(values) / 20, color="#444", linewidth=0.8, linestyle="--", label="uniform")
+        left.set(xlabel="p-value", ylabel="decisions", title=f"{len(values)} p-values")
+        left.legend(fontsize=8)
+        right_edge = float(expected.max()) * 1.05
+        right.plot([0, right_edge], [0, right_edge], color="#444", linewidth=0.8, label="uniform")
+        right.scatter(expected, np.minimum(observed, 30.0), s=8, color="#1f77b4")
+        if alpha:
+            right.axhline(-math.log10(alpha), color="#d62728", linewidth=0.8, linestyle="--",
+                          label=f"alpha per decision {alpha:.1e}")
+        right.set(xlabel="expected -log10 p (uniform)", ylabel="observed -log10 p (capped at 30)",
+                  title="QQ against uniform")
+        right.legend(fontsize=8)
+        return _svg(fig)
+
+
+def _lag(label: str) -> float | None:
+    words = label.split()
+    try:
+        return float(words[1]) if words[0] == "lag" else float(words[-1].lstrip("r+"))
+    except (IndexError, ValueError):
+        return None
+
+
+def autocorrelation(run: dict[str, Any]) -> str | None:
+    """Mask correlation (phi of the 2x2 pair table) by lag along the elements and by row offset across
+    samples, with the band outside which a G-test rejects at the per-decision alpha."""
+    panels = []
+    for name, title in (("independence_elements", "elements: bit i vs i + lag"),
+                        ("independence_samples", "samples: row r vs r + offset")):
+        prop = _property(run, name)
+        if not prop:
+            continue
+        cases = [case for case in prop["cases"] if case.get("extra", {}).get("pair")
+                 and case.get("estimate") is not None and _lag(case["extra"]["pair"]) is not None]
+        if cases:
+            panels.append((title, cases, prop.get("alpha")))
+    if not panels:
+        return None
+    with _figure(4.0 * len(panels), 3.0, columns=len(panels)) as (fig, axes):
+        for axis, (title, cases, alpha) in zip(axes, panels, strict=True):
+            for dtype in sorted({case["dtype"] for case in cases}):
+                for p in sorted({case["p"] for case in cases if case["dtype"] == dtype}):
+                    mine = sorted((case for case in cases if case["dtype"] == dtype and case["p"] == p),
+                                  key=lambda case: _lag(case["extra"]["pair"]) or 0.0)
+                    axis.plot([_lag(case["extra"]["pair"]) for case in mine], [case["estimate"] for case in mine],
+                              marker="o", markersize=3, linewidth=0.8, color=_colour(dtype),
+                              alpha=0.9 if p == 0.5 else 0.5, label=f"{dtype}, p={p}")
+            if alpha:
+                smallest = min(case["samples"] for case in cases)
+                band = math.sqrt(stats.chi2.isf(alpha, 1) / smallest)  # G ~ n phi^2 under the null
+                axis.axhspan(-band, band, color="#7f7f7f", alpha=0.15, label=f"not significant (|phi| < {band:.4f})")
+            axis.axhline(0, color="#444", linewidth=0.8)
+            axis.set(xlabel="lag" if "elements" in title else "row offset", ylabel="phi", title=title)
+            if "elements" in title:
+                axis.set_xscale("log", base=2)
+            axis.legend(fontsize=6, ncol=2)
+        return _svg(fig)
+
+
+def kept_value_errors(run: dict[str, Any]) -> str | None:
+    """Per dtype and rate: how kept values (and gradients) are rounded against the correctly rounded x/q,
+    as the share one ulp up and down, and the bias of E[y] this implies."""
+    rows = []
+    for name in ("kept_values", "backward_mask"):
+        prop = _property(run, name)
+        for case in prop["cases"] if prop else []:
+            extra = case.get("extra", {})
+            if "relative_bias_percent" in extra and case.get("p") is not None:
+                rows.append((name, case["dtype"], case["p"], extra))
+    if not rows:
+        return None
+    labels = [f"{'grad ' if name == 'backward_mask' else ''}{dtype} p={p}" for name, dtype, p, _ in rows]
+    with _figure(8.0, max(2.4, 0.28 * len(rows) + 1.0), columns=2) as (fig, (left, right)):
+        positions = np.arange(len(rows))
+        counted = [max(1, extra.get("mismatch_up", 0) + extra.get("mismatch_down", 0)) for *_, extra in rows]
+        share = [extra.get("mismatch_share", 0.0) for *_, extra in rows]
+        up = [s * extra.get("mismatch_up", 0) / n for s, (*_, extra), n in zip(share, rows, counted, strict=True)]
+        down = [s * extra.get("mismatch_down", 0) / n for s, (*_, extra), n in zip(share, rows, counted, strict=True)]
+        left.barh(positions, up, color="#d62728", label="1 ulp above")
+        left.barh(positions, [-d for d in down], color="#1f77b4", label="1 ulp below")
+        left.axvline(0, color="#444", linewidth=0.8)
+        left.set_yticks(positions, labels, fontsize=7)
+        left.set(xlabel="share of kept values off the correctly rounded x/q", title="rounding of kept values")
+        left.legend(fontsize=7)
+        bias = [extra["relative_bias_percent"] for *_, extra in rows]
+        right.barh(positions, bias, color=[_colour(dtype) for _, dtype, _, _ in rows])
+        right.axvline(0, color="#444", linewidth=0.8)
+        right.set_yticks(positions, [""] * len(rows))
+        right.set(xlabel="implied bias of E[y] (%)", title="bias from rounding")
+        return _svg(fig)
+
+
+def energy(run: dict[str, Any]) -> str | None:
+    """The course explanation of inverted dropout: ||y|| / ||x|| is 1/sqrt(q) with the 1/q scaling and
+    sqrt(q) without; measured on the `unbiased` sample, against both curves."""
+    prop = _property(run, "unbiased")
+    cases = [case for case in prop["cases"] if "energy_scaled" in case.get("extra", {})] if prop else []
+    if not cases:
+        return None
+    with _figure(5.0, 3.2) as (fig, (axis,)):
+        q = np.linspace(0.05, 1.0, 200)
+        axis.plot(q, 1 / np.sqrt(q), color="#444", linewidth=0.8, label="expected with 1/q: 1/sqrt(q)")
+        axis.plot(q, np.sqrt(q), color="#444", linewidth=0.8, linestyle="--", label="expected without: sqrt(q)")
+        for dtype in sorted({case["dtype"] for case in cases}):
+            mine = [case for case in cases if case["dtype"] == dtype]
+            qs = [1 - case["p"] for case in mine]
+            axis.scatter(qs, [math.sqrt(case["extra"]["energy_scaled"]) for case in mine], marker="o", s=18,
+                         color=_colour(dtype), label=f"{dtype} scaled")
+            axis.scatter(qs, [math.sqrt(case["extra"]["energy_unscaled"]) for case in mine], marker="x", s=18,
+                         color=_colour(dtype))
+        axis.set(xlabel="keep probability q", ylabel="||y|| / ||x||",
+                 title="output energy (o: with the 1/q scaling, x: without)")
+        axis.legend(fontsize=7)
+        return _svg(fig)
+
+
+FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str | None]]] = {
+    "rate": ("Rate calibration", rate_calibration),
+    "pvalues": ("p-values of the statistical decisions", p_values),
+    "autocorrelation": ("Mask correlation by lag and by row", autocorrelation),
+    "rounding": ("Kept-value rounding and the bias it implies", kept_value_errors),
+    "energy": ("Output energy with and without the 1/q scaling", energy),
+}
+
+
+def all_figures(run: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(key, title, svg) for every figure the run has data for, in report order."""
+    drawn = []
+    for key, (title, draw) in FIGURES.items():
+        svg = draw(run)
+        if svg:
+            drawn.append((key, title, svg))
+    return drawn

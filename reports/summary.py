@@ -1,0 +1,73 @@
+"""What the Markdown and HTML reports say about a property, computed once from the run's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+VERDICT_ORDER = ("error", "fail", "pass", "info", "skipped")
+
+
+def number(value: Any, digits: int = 3) -> str:
+    """A short human rendering of a JSON number (NaN and inf arrive as strings)."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def headline_case(prop: dict[str, Any]) -> dict[str, Any] | None:
+    """The case that speaks for the property: the first failure or error, else the decision closest to
+    rejecting (smallest p-value), else the first case with an estimate."""
+    cases = prop.get("cases", [])
+    for verdict in ("error", "fail"):
+        bad = [case for case in cases if case["verdict"] == verdict]
+        if bad:
+            return bad[0]
+    tested = [case for case in cases if isinstance(case.get("p_value"), (int, float))]
+    if tested:
+        return min(tested, key=lambda case: case["p_value"])
+    estimated = [case for case in cases if case.get("estimate") is not None]
+    return estimated[0] if estimated else None
+
+
+def estimate_text(case: dict[str, Any] | None) -> str:
+    """``0.9001 [0.8996, 0.9006]`` (with the case's dtype and rate), or ``-``."""
+    if not case or case.get("estimate") is None:
+        return "-"
+    text = number(case["estimate"], 4)
+    if case.get("ci"):
+        low, high = case["ci"]
+        text += f" [{number(low, 4)}, {number(high, 4)}]"
+    where = ", ".join(part for part in (case.get("dtype"), f"p={case['p']}" if case.get("p") is not None else "")
+                      if part)
+    return f"{text} ({where})" if where else text
+
+
+def minimal_examples(prop: dict[str, Any]) -> list[str]:
+    """Hypothesis's shrunk inputs of the failing cases, as Python a user can paste."""
+    return [case["extra"]["minimal_example"] for case in prop.get("cases", [])
+            if case["verdict"] in ("fail", "error") and case.get("extra", {}).get("minimal_example")]
+
+
+def reproduce_snippet(run: dict[str, Any], example: str) -> str:
+    """A few lines that rebuild the failing input and call the target with it."""
+    lines = ["import numpy as np", "from properties import load_target", "",
+             f"target = load_target({run['target']!r})"]
+    lines += [part.strip() for part in example.split(";")]
+    names = [part.split("=")[0].strip() for part in example.split(";")]
+    if {"x", "dy", "p", "seed"} <= set(names):
+        lines.append("print(target.forward_backward(x, dy, p, seed=seed))")
+    elif {"x", "p", "seed"} <= set(names):
+        lines.append("print(target.forward(x, p, training=True, seed=seed))")
+    return "\n".join(lines)
+
+
+def counts(run: dict[str, Any]) -> dict[str, int]:
+    """How many properties have each verdict."""
+    tally = dict.fromkeys(VERDICT_ORDER, 0)
+    for prop in run["properties"]:
+        tally[prop["verdict"]] = tally.get(prop["verdict"], 0) + 1
+    return tally
