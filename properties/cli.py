@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import NoReturn
 
 from .files import write_atomic
+from .harness import DEFAULT_CALL_TIMEOUT
 from .progress import ProgressLine
 from .result import RunResult
 from .runner import verify
@@ -22,8 +25,29 @@ REPORTERS = "dropout_verify.reporters"  # entry points that render a run into a 
 COMPARERS = "dropout_verify.comparers"  # entry points that render several runs side by side
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line (exit 2), as every other usage error of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def _workers(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (in this process) or a number of workers, got {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dropout-verify", description="Verify a dropout implementation with exact and statistical properties.")
     parser.add_argument("target", help=f"a built-in name ({', '.join(BUILTIN_TARGETS)}) or package.module:attr")
     parser.add_argument("--tier", choices=list(TIERS), default="standard",
@@ -32,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the run as JSON to FILE")
     parser.add_argument("--report", type=Path, metavar="DIR", help="write report.json, report.md (and more) to DIR")
     parser.add_argument("--properties", metavar="NAMES", help="comma-separated subset of properties to run")
+    parser.add_argument("--workers", type=_workers, default=os.cpu_count() or 1, metavar="N",
+                        help="worker processes running the properties (default: the number of cores; 0 runs "
+                             "in this process, without isolation from a target that hangs or crashes)")
+    parser.add_argument("--call-timeout", type=_seconds, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
+                        help=f"abandon a target call after this long (default {DEFAULT_CALL_TIMEOUT:g})")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for usage errors")
     return parser
 
@@ -61,7 +90,7 @@ def write_report(run: RunResult | dict, folder: Path) -> list[Path]:
 
 
 def _report_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dropout-verify report",
         description="Render saved runs (report.json, --json files, matrix.json); several also get a comparison.")
     parser.add_argument("runs", nargs="+", type=Path, metavar="RUN.json", help="runs written by dropout-verify")
@@ -110,12 +139,14 @@ def report_main(argv: Sequence[str]) -> int:
 
 
 def _matrix_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dropout-verify matrix", description="Run the battery on several targets and write one table.")
     parser.add_argument("targets", nargs="+", help="targets, as for dropout-verify TARGET")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="write matrix.json and matrix.md here")
     parser.add_argument("--tier", choices=list(TIERS), default="standard")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=_workers, default=os.cpu_count() or 1, metavar="N")
+    parser.add_argument("--call-timeout", type=_seconds, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for usage errors")
     return parser
 
@@ -130,7 +161,8 @@ def matrix_main(argv: Sequence[str]) -> int:
     try:
         for target in args.targets:
             print(f"verifying {target} ...", file=sys.stderr)
-            runs.append(verify(target, tier=args.tier, seed=args.seed))
+            runs.append(verify(target, tier=args.tier, seed=args.seed, workers=args.workers,
+                               call_timeout=args.call_timeout))
     except (TargetLoadError, ValueError) as error:
         if args.debug:
             raise
@@ -155,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     progress = ProgressLine()
     try:
         run = verify(args.target, tier=args.tier, seed=args.seed, properties=properties, progress=progress,
-                     interruptible=True)
+                     interruptible=True, workers=args.workers, call_timeout=args.call_timeout)
     except (TargetLoadError, ValueError) as error:
         if args.debug:
             raise

@@ -10,14 +10,15 @@ from importlib import metadata
 from typing import Any
 
 from .checks import ALL_CHECKS, Check
-from .context import Context, probe_dtypes
+from .context import CANDIDATE_DTYPES, Context, probe_dtypes
+from .harness import DEFAULT_CALL_TIMEOUT, TargetSpec, WorkerPool, run_property
 from .result import PropertyResult, RunResult
 from .target import TargetAdapter, as_target, describe, load_target
 from .tiers import TIERS
 
 # called before each property (name, index, count) and once at the end ("done"), with the adapter whose
 # ``elements`` counter grows with every call, so that a display can show the work inside a property
-Progress = Callable[[str, int, int, TargetAdapter], None]
+Progress = Callable[[str, int, int, Any], None]
 
 
 def _versions() -> dict[str, str]:
@@ -53,61 +54,125 @@ def verify(
     properties: Sequence[str] | None = None,
     progress: Progress | None = None,
     interruptible: bool = False,
+    workers: int = 0,
+    call_timeout: float = DEFAULT_CALL_TIMEOUT,
 ) -> RunResult:
     """Verify ``target`` (an object, a function, or a name for ``load_target``) and return the run.
 
     Every statistical decision of the run gets ``family_alpha / decisions`` (Bonferroni), so a correct
     target fails with probability at most the tier's family alpha.
 
-    With ``interruptible``, Ctrl-C (KeyboardInterrupt) ends the run early and returns what was measured,
-    marked incomplete (``complete = False``, verdict ``fail``); otherwise the interrupt propagates."""
+    ``workers=0`` runs in this process. ``workers=N`` runs the properties in N worker processes (see
+    ``harness``): a call that takes longer than ``call_timeout`` seconds is abandoned and a worker that
+    dies is replaced, each making its property an ``error`` that names the call; the verdicts do not
+    depend on N. With ``interruptible``, Ctrl-C (KeyboardInterrupt) ends the run early and returns what
+    was measured, marked incomplete (``complete = False``, verdict ``fail``); otherwise it propagates."""
     if tier not in TIERS:
         raise ValueError(f"unknown tier {tier!r}; choose one of {', '.join(TIERS)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise ValueError(f"workers must be a non-negative integer, got {workers!r}")
+    if isinstance(call_timeout, bool) or not isinstance(call_timeout, (int, float)) or not call_timeout > 0:
+        raise ValueError(f"call_timeout must be a positive number of seconds, got {call_timeout!r}")
     name = target if isinstance(target, str) else ""
     obj = load_target(target) if isinstance(target, str) else as_target(target)
     adapter = TargetAdapter(obj, name or describe(obj))
     checks = select_checks(properties)
     started = time.perf_counter()
     ctx = Context(target=adapter, tier=TIERS[tier], run_seed=seed)
-    probe_dtypes(ctx)
-    # alpha is split over the whole battery even when a subset runs, so that a property's verdict does
-    # not depend on which others run with it
-    decisions = sum(check.decisions(ctx) for check in ALL_CHECKS)
-    ctx.alpha = ctx.tier.family_alpha / decisions if decisions else ctx.tier.family_alpha
-    results: list[PropertyResult] = []
-    complete = True
-    for index, check in enumerate(checks):
-        if progress:
-            progress(check.name, index, len(checks), adapter)
-        result = check.new_result(ctx)
-        began = time.perf_counter()
-        if not ctx.dtypes and check.name not in ("contract", "invalid_rate"):
-            result.verdict, result.message = "error", "the target accepted none of the dtypes: " + "; ".join(
-                f"{dtype}: {reason}" for dtype, reason in ctx.unsupported.items())
-        else:
-            try:
-                check.run(ctx, result)
-            except Exception as error:  # a broken property or target must not end the run
-                result.verdict, result.message = "error", f"{type(error).__name__}: {error}"
-            except KeyboardInterrupt:
-                if not interruptible:
-                    raise
-                complete = False
-            result.summarise()
-            if not complete:
-                result.verdict = "error"
-                result.message = f"interrupted after {len(result.cases)} cases; the run is incomplete"
-        result.seconds = time.perf_counter() - began
-        results.append(result)
-        if not complete:
-            break
+    if workers:
+        pool = WorkerPool(TargetSpec.of(obj, name, adapter.name), tier, seed, workers, float(call_timeout))
+        results, complete = _in_workers(pool, ctx, checks, progress, interruptible)
+        counter: Any = pool.counter
+    else:
+        results, complete = _in_process(ctx, checks, progress, interruptible)
+        counter = adapter
     if progress:
-        progress("done", len(results), len(checks), adapter)
+        progress("done", len(results), len(checks), counter)
     return RunResult(
         target=adapter.name, convention=adapter.convention, seed=seed, tier=tier,
         family_alpha=ctx.tier.family_alpha, properties=results,
         versions={**_versions(), **getattr(obj, "versions", {})}, machine=_machine(),
         seconds=time.perf_counter() - started, complete=complete,
     )
+
+
+def _split_alpha(ctx: Context) -> None:
+    # alpha is split over the whole battery even when a subset runs, so that a property's verdict does
+    # not depend on which others run with it
+    decisions = sum(check.decisions(ctx) for check in ALL_CHECKS)
+    ctx.alpha = ctx.tier.family_alpha / decisions if decisions else ctx.tier.family_alpha
+
+
+def _interrupted(ctx: Context, check: Check, cases: int = 0) -> PropertyResult:
+    result = check.new_result(ctx)
+    result.verdict = "error"
+    result.message = f"interrupted after {cases} cases; the run is incomplete"
+    return result
+
+
+def _in_process(ctx: Context, checks: list[Check], progress: Progress | None,
+                interruptible: bool) -> tuple[list[PropertyResult], bool]:
+    probe_dtypes(ctx)
+    _split_alpha(ctx)
+    results: list[PropertyResult] = []
+    for index, check in enumerate(checks):
+        if progress:
+            progress(check.name, index, len(checks), ctx.target)
+        try:
+            results.append(run_property(ctx, check))
+        except KeyboardInterrupt:
+            if not interruptible:
+                raise
+            results.append(_interrupted(ctx, check))
+            return results, False
+    return results, True
+
+
+def _in_workers(pool: WorkerPool, ctx: Context, checks: list[Check], progress: Progress | None,
+                interruptible: bool) -> tuple[list[PropertyResult], bool]:
+    answers: dict[tuple, Any] = {}
+    complete = True
+    try:
+        probe = pool.run([("probe",)])[("probe",)]
+        if probe[0] == "failed":
+            ctx.unsupported = {"all": f"probing the dtypes failed: {probe[1]}"}
+            results = []
+            for check in checks:
+                result = check.new_result(ctx)
+                result.verdict, result.message = "error", f"probing the dtypes failed: {probe[1]}"
+                results.append(result)
+            return results, True
+        ctx.dtypes = [dtype for dtype in CANDIDATE_DTYPES if dtype.name in probe[1]]
+        ctx.unsupported = dict(probe[2])
+        _split_alpha(ctx)
+        dtypes = tuple(dtype.name for dtype in ctx.dtypes)
+        unsupported = tuple(sorted(ctx.unsupported.items()))
+        tasks = [("check", check.name, dtypes, unsupported, ctx.alpha) for check in checks]
+        started: list[str] = []
+
+        def on_start(task: tuple) -> None:
+            started.append(task[1])
+            if progress:
+                progress(task[1], len(started) - 1, len(checks), pool.counter)
+
+        answers = pool.run(tasks, on_start=on_start)
+    except KeyboardInterrupt:
+        if not interruptible:
+            raise
+        answers, complete = pool.partial, False
+    finally:
+        pool.close()
+    results = []
+    for check in checks:
+        answer = next((value for task, value in answers.items() if task[:2] == ("check", check.name)), None)
+        if answer is None:
+            results.append(_interrupted(ctx, check))
+        elif answer[0] == "failed":
+            result = check.new_result(ctx)
+            result.verdict, result.message = "error", answer[1]
+            results.append(result)
+        else:
+            results.append(answer[1])
+    return results, complete

@@ -22,7 +22,13 @@ class TargetLoadError(Exception):
 
 
 class TargetCallError(Exception):
-    """A target call that raised or returned something unusable; the message names the call."""
+    """A target call that raised or returned something unusable; the message names the call.
+
+    ``raised`` tells a call that raised (or crashed, or hung) from one that returned a bad output."""
+
+    def __init__(self, message: str, *, raised: bool = True) -> None:
+        super().__init__(message)
+        self.raised = raised
 
 
 @runtime_checkable
@@ -163,10 +169,26 @@ class TargetAdapter:
         self.convention: str = convention
         self.has_backward = callable(getattr(target, "forward_backward", None))
         self.elements = 0  # input elements passed to the target so far: what a progress display shows
+        # a worker process reports each call's start and end, so that its parent can time it out and
+        # name the call that hung or crashed
+        self.on_call: Callable[[str, int], None] | None = None
+        self.on_return: Callable[[], None] | None = None
         try:
             self.structure = Structure.of(target)
         except StructureError as error:
             raise TargetLoadError(f"target {self.name}: {error}") from error
+
+    def _call(self, where: str, size: int, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        self.elements += size
+        if self.on_call:
+            self.on_call(where, size)
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:
+            raise TargetCallError(f"{where} raised {error!r}") from error
+        finally:
+            if self.on_return:
+                self.on_return()
 
     def full_input(self, x: np.ndarray) -> np.ndarray:
         """What the target is called with for the battery's array ``x``: ``x`` itself for an elementwise
@@ -183,23 +205,39 @@ class TargetAdapter:
         try:
             out = np.asarray(value)
         except Exception as error:
-            raise TargetCallError(f"{where} returned {type(value).__name__}, not array-like: {error!r}") from error
+            raise TargetCallError(f"{where} returned {type(value).__name__}, not array-like: {error!r}",
+                                  raised=False) from error
         if out.shape != x.shape:
-            raise TargetCallError(f"{where} returned shape {out.shape}, expected {x.shape}")
+            raise TargetCallError(f"{where} returned shape {out.shape}, expected {x.shape}", raised=False)
         if out.dtype.kind not in "fc" and out.dtype.name != "bfloat16":
-            raise TargetCallError(f"{where} returned dtype {out.dtype}, not a floating array")
+            raise TargetCallError(f"{where} returned dtype {out.dtype}, not a floating array", raised=False)
         return out
+
+    @staticmethod
+    def _no_new_nan(y: np.ndarray, x: np.ndarray, where: str) -> None:
+        """Dropout never makes a NaN out of a finite input (a dropped element is 0, a kept one x/q or x)."""
+        if y.dtype.kind == "c" or not np.isnan(y).any():  # one pass in the common case
+            return
+        made = np.isnan(y) & np.isfinite(x)
+        if made.any():
+            index = tuple(int(i) for i in np.argwhere(made)[0])
+            raise TargetCallError(f"{where} returned NaN at {int(made.sum())} positions where the input was finite "
+                                  f"(first at {index}: x = {x[index]!r})", raised=False)
 
     def forward_full(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """The target's input and output for the battery's array ``x``, before reading cells back."""
         full = self.full_input(x)
-        self.elements += full.size
         where = self._where("forward", full, p, seed, training=training)
-        try:
-            value = self.target.forward(full, p, training=training, seed=seed)
-        except Exception as error:
-            raise TargetCallError(f"{where} raised {error!r}") from error
-        return full, self._as_output(value, full, where)
+        value = self._call(where, full.size, self.target.forward, full, p, training=training, seed=seed)
+        y = self._as_output(value, full, where)
+        self._no_new_nan(y, full, where)
+        return full, y
+
+    def raw_forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> Any:
+        """The target's own return value for exactly ``x`` (no expansion, no output checks): what the
+        contract property inspects. A call that raises still becomes a TargetCallError."""
+        where = self._where("forward", x, p, seed, training=training)
+        return self._call(where, x.size, self.target.forward, x, p, training=training, seed=seed)
 
     def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
         _, y = self.forward_full(x, p, training=training, seed=seed)
@@ -209,12 +247,13 @@ class TargetAdapter:
                               seed: int) -> tuple[np.ndarray, np.ndarray]:
         """The target's output and gradient for the battery's arrays, before reading cells back."""
         full, full_dy = self.full_input(x), self.full_input(dy)
-        self.elements += full.size
         where = self._where("forward_backward", full, p, seed)
+        value = self._call(where, full.size, self.target.forward_backward, full, full_dy, p, seed=seed)
         try:
-            y, dx = self.target.forward_backward(full, full_dy, p, seed=seed)
-        except Exception as error:
-            raise TargetCallError(f"{where} raised {error!r}") from error
+            y, dx = value
+        except (TypeError, ValueError) as error:
+            raise TargetCallError(f"{where} returned {type(value).__name__}, not a pair (y, dx)",
+                                  raised=False) from error
         return self._as_output(y, full, where), self._as_output(dx, full, where)
 
     def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:

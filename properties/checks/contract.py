@@ -6,6 +6,7 @@ import numpy as np
 
 from ..context import Context
 from ..result import Case, PropertyResult
+from ..target import TargetCallError
 from .base import Check
 
 SHAPES = [(), (0,), (3, 0, 2), (7,), (5, 6), (2, 3, 4, 5), (1 << 20,)]
@@ -34,10 +35,13 @@ class Contract(Check):
                     shape = x.shape
                     before = x.copy()
                     try:  # the raw target: a wrong shape or dtype is this property's finding, not an error
-                        raw = ctx.target.target.forward(x, 0.5, training=training, seed=3)
+                        raw = ctx.target.raw_forward(x, 0.5, training=training, seed=3)
                         y = np.asarray(raw)
-                    except Exception as error:
-                        problems.append(f"shape {shape} training={training}: raised {error!r}")
+                    except TargetCallError as error:  # names the call and what it raised
+                        problems.append(f"shape {shape} training={training}: {error}")
+                        continue
+                    except Exception as error:  # numpy.asarray could not convert the output
+                        problems.append(f"shape {shape} training={training}: output not array-like: {error!r}")
                         continue
                     if y.shape != x.shape:
                         problems.append(f"shape {shape} training={training}: output shape {y.shape}")

@@ -50,8 +50,12 @@ class EdgeRates(Check):
         try:
             y = ctx.target.forward(x, 1.0, training=True, seed=1)
         except TargetCallError as error:
-            result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict="info", samples=1,
-                                     message=f"raises at p = 1 (accepted): {error}", extra={"p1": "raises"}))
+            if error.raised:  # TensorFlow's documented choice
+                result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict="info", samples=1,
+                                         message=f"raises at p = 1 (accepted): {error}", extra={"p1": "raises"}))
+            else:  # NaN from 0/0 (bug class 14), or another unusable output
+                result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict="fail", samples=1,
+                                         message=f"p = 1: {error}", extra={"p1": "bad output"}))
             return
         y64 = y.astype(np.float64)
         problems = []

@@ -1,0 +1,235 @@
+"""Worker processes: the battery survives targets that hang or kill their process, and uses every core.
+
+Each worker is a spawned process that loads the target itself (by name, or unpickled) and runs whole
+properties: a property's samples never cross a pipe, only its result does. Before and after every target
+call the worker tells the parent which call it is in, so the parent can abandon a call that exceeds the
+time limit (it kills the worker) and name the call that was running when a worker died (a segfault or
+``abort()`` in a native kernel). The property then gets the verdict ``error`` with that one line, a fresh
+worker takes the next property, and the rest of the battery runs.
+
+Every property draws its randomness from the run seed and its own name (``Context.seed_sequence``), never
+from what ran before it in the same process, so the run's JSON is the same with 1 or N workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import signal
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+import numpy as np
+
+from .checks import ALL_CHECKS, Check
+from .context import CANDIDATE_DTYPES, Context, probe_dtypes
+from .result import PropertyResult
+from .target import TargetAdapter, load_target
+from .tiers import TIERS
+
+DEFAULT_CALL_TIMEOUT = 300.0  # seconds: generous, a first torch.compile call takes a few
+POLL = 0.2  # seconds between checks of the running calls' age
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """How a worker gets the target: a name it loads itself, or a pickled object."""
+
+    name: str
+    display: str
+    pickled: bytes | None = None
+
+    @classmethod
+    def of(cls, target: Any, name: str, display: str) -> TargetSpec:
+        if name:
+            return cls(name=name, display=display)
+        try:
+            return cls(name="", display=display, pickled=pickle.dumps(target))
+        except Exception as error:
+            raise ValueError(
+                f"target {display!r} cannot be sent to a worker process ({error!r}): pass it as "
+                "'package.module:attr', make it picklable, or run with workers=0 (no isolation)") from error
+
+    def load(self) -> Any:
+        return load_target(self.name) if self.name else pickle.loads(self.pickled or b"")
+
+
+def run_property(ctx: Context, check: Check) -> PropertyResult:
+    """One property on one context: its verdict, with any exception of the property turned into ``error``.
+    KeyboardInterrupt propagates (the caller decides what an interrupted run keeps)."""
+    result = check.new_result(ctx)
+    began = time.perf_counter()
+    if not ctx.dtypes and check.name not in ("contract", "invalid_rate"):
+        result.verdict, result.message = "error", "the target accepted none of the dtypes: " + "; ".join(
+            f"{dtype}: {reason}" for dtype, reason in ctx.unsupported.items())
+    else:
+        try:
+            check.run(ctx, result)
+        except Exception as error:  # a broken property or target must not end the run
+            result.verdict, result.message = "error", f"{type(error).__name__}: {error}"
+        result.summarise()
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def _dtypes(names: Sequence[str]) -> list[np.dtype]:
+    known = {dtype.name: dtype for dtype in CANDIDATE_DTYPES}
+    return [known[name] for name in names]
+
+
+def _worker(conn: Connection, spec: TargetSpec, tier: str, seed: int) -> None:
+    """A worker's life: load the target, then run the tasks the parent sends until it sends None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        adapter = TargetAdapter(spec.load(), spec.display)
+    except BaseException as error:
+        conn.send(("fatal", f"the worker could not load the target: {error!r}"))
+        return
+    adapter.on_call = lambda where, size: conn.send(("call", where, size))
+    adapter.on_return = lambda: conn.send(("return",))
+    checks = {check.name: check for check in ALL_CHECKS}
+    while True:
+        task = conn.recv()
+        if task is None:
+            return
+        ctx = Context(target=adapter, tier=TIERS[tier], run_seed=seed)
+        if task[0] == "probe":
+            probe_dtypes(ctx)
+            conn.send(("probe", [dtype.name for dtype in ctx.dtypes], ctx.unsupported))
+        else:
+            _, name, dtypes, unsupported, alpha = task
+            ctx.dtypes, ctx.unsupported, ctx.alpha = _dtypes(dtypes), dict(unsupported), alpha
+            conn.send(("result", run_property(ctx, checks[name])))
+
+
+def exit_reason(exitcode: int | None) -> str:
+    """``killed by SIGSEGV`` / ``exited with status 3``."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exited with status {exitcode}"
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    task: tuple | None = None
+    call: str | None = None  # the target call running now, if any
+    call_started: float = 0.0
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+@dataclass
+class Elements:
+    """What the progress display reads: elements sent to the target, summed over the workers."""
+
+    elements: int = 0
+
+
+@dataclass
+class WorkerPool:
+    """Runs tasks in up to ``workers`` processes, replacing a worker that hung or died."""
+
+    spec: TargetSpec
+    tier: str
+    seed: int
+    workers: int
+    call_timeout: float = DEFAULT_CALL_TIMEOUT
+    counter: Elements = field(default_factory=Elements)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
+            raise ValueError(f"workers must be a positive integer, got {self.workers!r}")
+        if not self.call_timeout > 0:
+            raise ValueError(f"call_timeout must be a positive number of seconds, got {self.call_timeout!r}")
+        self._context = multiprocessing.get_context("spawn")  # fork is unsafe once a framework runs threads
+        self._idle: list[_Worker] = []
+
+    def _start(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_worker, args=(child, self.spec, self.tier, self.seed), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(self, tasks: Sequence[tuple], on_start: Callable[[tuple], None] | None = None) -> dict[tuple, Any]:
+        """Each task's answer (the message the worker sent back, or ``("failed", reason)``), keyed by task.
+
+        KeyboardInterrupt kills every worker and propagates; what finished is in ``self.partial``."""
+        pending = list(tasks)
+        busy: list[_Worker] = []
+        self.partial: dict[tuple, Any] = {}
+        try:
+            while pending or busy:
+                while pending and len(busy) < self.workers:
+                    worker = self._idle.pop() if self._idle else self._start()
+                    worker.task = pending.pop(0)
+                    worker.conn.send(worker.task)
+                    if on_start:
+                        on_start(worker.task)
+                    busy.append(worker)
+                wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=POLL)
+                for worker in list(busy):
+                    answer = self._drain(worker)
+                    if answer is None or worker.task is None:
+                        continue
+                    self.partial[worker.task] = answer
+                    busy.remove(worker)
+                    if answer[0] == "failed":
+                        worker.stop()
+                    else:
+                        worker.task = None
+                        self._idle.append(worker)
+        except BaseException:
+            for worker in busy:
+                worker.stop()
+            self.close()
+            raise
+        return self.partial
+
+    def _drain(self, worker: _Worker) -> tuple | None:
+        """Read what the worker said; its answer once it has one (or once it died or hung), else None."""
+        try:
+            while worker.conn.poll():
+                message = worker.conn.recv()
+                if message[0] == "call":
+                    worker.call, worker.call_started = message[1], time.monotonic()
+                    self.counter.elements += message[2]
+                elif message[0] == "return":
+                    worker.call = None
+                elif message[0] == "fatal":
+                    return ("failed", message[1])
+                else:
+                    return message
+        except (EOFError, OSError):
+            pass  # the pipe closed: the process died; its sentinel says how
+        if not worker.process.is_alive():
+            worker.process.join()
+            during = f"during {worker.call}" if worker.call else "outside any target call"
+            return ("failed", f"the worker process {exit_reason(worker.process.exitcode)} {during}")
+        if worker.call and time.monotonic() - worker.call_started > self.call_timeout:
+            return ("failed", f"{worker.call} did not return within {self.call_timeout:g} s; the call was "
+                              "abandoned (its worker killed)")
+        return None
+
+    def close(self) -> None:
+        """Ask idle workers to exit, then make sure they have."""
+        for worker in self._idle:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            worker.process.join(timeout=5)
+            worker.stop()
+        self._idle = []

@@ -1,0 +1,84 @@
+"""A broken target gives a clear verdict, never a crashed or hung run: each misbehaviour becomes an ``error``
+naming the call, the other properties still run, the report is written and the exit code is 1.
+
+Run times are bounded by subprocess timeouts (a hang would fail the test), not asserted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import misbehaving
+import pytest
+
+from properties import verify
+
+HERE = Path(__file__).parent
+# mask_rate and edge_rates make the large calls the targets misbehave on; inference makes small ones
+PROPERTIES = "mask_rate,inference,edge_rates"
+CASES = {
+    "raises_sometimes": "raised RuntimeError('kernel launch failed')",
+    "wrong_shape": "returned shape",
+    "wrong_type": "not array-like",
+    "returns_none": "returned shape ()",
+    "makes_nan": "returned NaN at 1 positions where the input was finite",
+    "hangs": "did not return within 3 s; the call was abandoned",
+    "aborts": "the worker process killed by SIGABRT during forward(dtype=",
+    "segfaults": "the worker process killed by SIGSEGV during forward(dtype=",
+}
+
+
+def run_cli(tmp_path: Path, target: str, *options: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run(
+        [sys.executable, "-m", "properties", f"misbehaving:{target}", "--tier", "quick", "--properties", PROPERTIES,
+         "--report", str(tmp_path / "report"), *options],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+
+
+@pytest.mark.parametrize("target", list(CASES))
+def test_misbehaving_target_is_an_error_naming_the_call_and_the_run_finishes(tmp_path, target):
+    out = run_cli(tmp_path, target, "--workers", "2", "--call-timeout", "3")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    run = json.loads((tmp_path / "report" / "report.json").read_text())
+    verdicts = {prop["name"]: prop["verdict"] for prop in run["properties"]}
+    assert verdicts == {"mask_rate": "error", "inference": "pass", "edge_rates": "error"}, verdicts
+    message = next(prop["message"] for prop in run["properties"] if prop["name"] == "mask_rate")
+    assert CASES[target] in message and "\n" not in message
+    assert "p=" in message and "seed=" in message and "shape=" in message  # the call, named
+    assert CASES[target].split(" (")[0] in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_a_target_that_always_raises_errors_every_property_with_the_reason(tmp_path):
+    out = run_cli(tmp_path, "raises_always", "--workers", "1")
+    assert out.returncode == 1
+    run = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert {prop["verdict"] for prop in run["properties"] if prop["name"] != "inference"} == {"error"}
+    assert all("not implemented for this device" in prop["message"] for prop in run["properties"]
+               if prop["verdict"] == "error")
+
+
+@pytest.mark.parametrize("target", ["raises_sometimes", "wrong_shape", "wrong_type", "returns_none", "makes_nan"])
+def test_in_process_the_same_misbehaviours_are_errors_too(target):
+    run = verify(getattr(misbehaving, target), tier="quick", properties=PROPERTIES.split(","))
+    assert run.property("mask_rate").verdict == "error"
+    assert CASES[target] in run.property("mask_rate").message
+    assert run.property("inference").verdict == "pass"
+
+
+def test_one_and_two_workers_give_the_same_json_as_in_process():
+    runs = [verify("reference", tier="quick", seed=3, workers=workers).to_json(timings=False) for workers in (0, 1, 2)]
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_an_object_that_cannot_be_pickled_is_refused_for_workers_with_a_clear_error():
+    def local_target(x, p, *, training, seed):
+        return x.copy()
+
+    with pytest.raises(ValueError, match="cannot be sent to a worker process"):
+        verify(local_target, tier="quick", workers=1)
+    assert verify(local_target, tier="quick", workers=0, properties=["inference"]).verdict == "pass"
