@@ -4,6 +4,7 @@ terminal."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -45,8 +46,11 @@ def test_without_interruptible_the_interrupt_propagates():
         verify(InterruptedAfter(30), tier="quick")
 
 
-def test_ctrl_c_in_the_cli_writes_reports_marked_incomplete_and_exits_130(tmp_path):
-    (tmp_path / "sigint_target.py").write_text(textwrap.dedent("""
+@pytest.mark.parametrize("workers", [0, 2])
+def test_ctrl_c_in_the_cli_writes_reports_marked_incomplete_and_exits_130(tmp_path, workers):
+    # the 40th call sends SIGINT to the dropout-verify process, as Ctrl-C on its terminal would: in a
+    # worker (which leaves SIGINT to its parent) that is the parent process
+    (tmp_path / "sigint_target.py").write_text(textwrap.dedent(f"""
         import os, signal
         import numpy as np
         calls = 0
@@ -54,17 +58,18 @@ def test_ctrl_c_in_the_cli_writes_reports_marked_incomplete_and_exits_130(tmp_pa
             global calls
             calls += 1
             if calls == 40:
-                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getppid() if {workers} else os.getpid(), signal.SIGINT)
             return x.copy()
     """))
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     out = subprocess.run([sys.executable, "-m", "properties", "sigint_target:forward", "--tier", "quick",
-                          "--report", str(tmp_path / "report")], capture_output=True, text=True, env=env,
-                         cwd=tmp_path, timeout=600)
+                          "--workers", str(workers), "--report", str(tmp_path / "report")],
+                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
     assert out.returncode == 130, out.stderr
     assert "INCOMPLETE" in out.stdout and "Traceback" not in out.stderr
     assert "INCOMPLETE" in (tmp_path / "report" / "report.md").read_text().splitlines()[0]
-    assert '"complete": false' in (tmp_path / "report" / "report.json").read_text()
+    run = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert run["complete"] is False and any("interrupted" in prop["message"] for prop in run["properties"])
     assert not [p for p in (tmp_path / "report").iterdir() if p.name.startswith(".")]  # no temporary left
 
 
