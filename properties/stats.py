@@ -8,6 +8,7 @@ where scipy has the exact distribution.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,17 +51,38 @@ class RateDesign:
         return self.alpha / 2
 
 
-def _acceptance(n: int, q: float, delta: float, alpha_test: float) -> tuple[np.ndarray, np.ndarray]:
-    """Counts k (around n q, wide enough to carry all but 1e-30 of the mass) and whether k passes."""
-    sd = math.sqrt(n * max(q * (1 - q), 1e-12))
-    ks = np.arange(max(0, math.floor(n * (q - delta) - 15 * sd)), min(n, math.ceil(n * (q + delta) + 15 * sd)) + 1)
-    low, high = clopper_pearson(ks, n, alpha_test)
-    inside = (low >= q - delta) & (high <= q + delta) & (low <= q) & (q <= high)
-    return ks, inside
+def _first_true(predicate: Callable[[int], bool], low: int, high: int) -> int:
+    """The smallest k in [low, high] with ``predicate(k)`` for a predicate false then true; high + 1 if none."""
+    while low <= high:
+        middle = (low + high) // 2
+        if predicate(middle):
+            high = middle - 1
+        else:
+            low = middle + 1
+    return low
 
 
-def _fail_probability(n: int, rate: float, ks: np.ndarray, inside: np.ndarray) -> float:
-    return float(1.0 - stats.binom.pmf(ks[inside], n, rate).sum())
+def _acceptance(n: int, q: float, delta: float, alpha_test: float) -> tuple[int, int]:
+    """The counts k that pass, ``[first, last]``: the Clopper-Pearson interval inside ``q +/- delta`` and
+    containing ``q``. Each of the four conditions is monotone in k, so the passing counts are one interval,
+    found by bisection on its ends instead of computing the interval of every k."""
+
+    def low(k: int) -> float:
+        return float(clopper_pearson(k, n, alpha_test)[0])
+
+    def high(k: int) -> float:
+        return float(clopper_pearson(k, n, alpha_test)[1])
+
+    first = max(_first_true(lambda k: low(k) >= q - delta, 0, n), _first_true(lambda k: high(k) >= q, 0, n))
+    last = min(_first_true(lambda k: high(k) > q + delta, 0, n), _first_true(lambda k: low(k) > q, 0, n)) - 1
+    return first, last
+
+
+def _fail_probability(n: int, rate: float, first: int, last: int) -> float:
+    """P(k outside [first, last]) for k ~ Binomial(n, rate), summed from both tails (no 1 - x cancellation)."""
+    if first > last:
+        return 1.0
+    return float(stats.binom.cdf(first - 1, n, rate) + stats.binom.sf(last, n, rate))
 
 
 def rate_design(q: float, delta: float, alpha: float) -> RateDesign:
@@ -69,13 +91,13 @@ def rate_design(q: float, delta: float, alpha: float) -> RateDesign:
     z = two_sided_z(alpha_test)
     n = max(32, math.ceil(q * (1 - q) * (2 * z / delta) ** 2))
     while True:
-        ks, inside = _acceptance(n, q, delta, alpha_test)
-        false_alarm = _fail_probability(n, q, ks, inside)
+        first, last = _acceptance(n, q, delta, alpha_test)
+        false_alarm = _fail_probability(n, q, first, last)
         if false_alarm <= alpha:
             break
         n = math.ceil(n * 1.02)
-    power = min(_fail_probability(n, min(1.0, q + delta), ks, inside),
-                _fail_probability(n, max(0.0, q - delta), ks, inside))
+    power = min(_fail_probability(n, min(1.0, q + delta), first, last),
+                _fail_probability(n, max(0.0, q - delta), first, last))
     return RateDesign(q=q, delta=delta, alpha=alpha, n=n, false_alarm=false_alarm, power=power)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import time
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
@@ -169,6 +170,7 @@ class TargetAdapter:
         self.convention: str = convention
         self.has_backward = callable(getattr(target, "forward_backward", None))
         self.elements = 0  # input elements passed to the target so far: what a progress display shows
+        self.call_seconds = 0.0  # time spent inside the target: the harness overhead is the rest
         # a worker process reports each call's start and end, so that its parent can time it out and
         # name the call that hung or crashed
         self.on_call: Callable[[str, int], None] | None = None
@@ -182,11 +184,13 @@ class TargetAdapter:
         self.elements += size
         if self.on_call:
             self.on_call(where, size)
+        began = time.perf_counter()
         try:
             return function(*args, **kwargs)
         except Exception as error:
             raise TargetCallError(f"{where} raised {error!r}") from error
         finally:
+            self.call_seconds += time.perf_counter() - began
             if self.on_return:
                 self.on_return()
 
