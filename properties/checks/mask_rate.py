@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..context import Context, calls_for
 from ..result import Case, PropertyResult
-from ..stats import rate_decision, rate_design
+from ..stats import BernoulliEProcess, rate_decision, rate_design
 from ..target import TargetCallError
 from .base import Check, error_case
+
+SEQUENTIAL_SHARE = 0.1  # of each decision's alpha, spent on the anytime-valid early rejection
 
 
 class MaskRate(Check):
@@ -19,7 +23,12 @@ class MaskRate(Check):
     Test: exact binomial test of H0 ``P(keep) = q`` on ``y != 0`` for ``x = 1``, plus equivalence: the
     Clopper-Pearson interval must lie inside ``q +/- delta``. The sample size is the smallest whose exact
     false-alarm probability is within the decision's alpha; power against a rate error of ``delta`` is
-    then computed exactly from the binomial distribution (about 1 - 1e-9 by construction)."""
+    then computed exactly from the binomial distribution (about 1 - 1e-9 by construction).
+
+    Early stopping: a tenth of each decision's alpha goes to an anytime-valid test (``BernoulliEProcess``)
+    looked at after every call, which fails a grossly wrong rate after a few calls instead of the whole
+    sample; the fixed-sample test above gets the other nine tenths, so the decision's false-alarm
+    probability stays within its alpha (union bound)."""
 
     name = "mask_rate"
     hypothesis = "P(element kept) = q = 1 - p"
@@ -35,18 +44,24 @@ class MaskRate(Check):
         powers = []
         for dtype in ctx.dtypes:
             for p in ctx.tier.rate_ps:
-                design = rate_design(1.0 - p, delta, ctx.alpha)
+                design = rate_design(1.0 - p, delta, ctx.alpha * (1 - SEQUENTIAL_SHARE))
                 powers.append(design.power)
+                sequential = BernoulliEProcess(1.0 - p, ctx.alpha * SEQUENTIAL_SHARE)
                 try:
-                    kept = 0
                     sizes = list(calls_for(design.n))
                     seeds = ctx.call_seeds(len(sizes), self.name, dtype.name, repr(p))
                     for size, call_seed in zip(sizes, seeds, strict=True):
                         y = ctx.target.forward(np.ones(size, dtype=dtype), p, training=True, seed=call_seed)
-                        kept += int(np.count_nonzero(y))
+                        sequential.update(int(np.count_nonzero(y)), size)
+                        if sequential.rejected:
+                            break
                 except TargetCallError as error:
                     result.cases.append(error_case(dtype, p, error))
                     continue
+                if sequential.rejected:
+                    result.cases.append(self._stopped(sequential, design.n, dtype, p))
+                    continue
+                kept = sequential.kept
                 passed, p_value, ci = rate_decision(kept, design.n, design)
                 rate = kept / design.n
                 message = "" if passed else (
@@ -56,6 +71,20 @@ class MaskRate(Check):
                 result.cases.append(Case(
                     dtype=dtype.name, p=p, shape=[design.n], verdict="pass" if passed else "fail",
                     estimate=rate, ci=list(ci), p_value=p_value, samples=design.n, message=message,
-                    extra={"q": 1 - p, "rate_error": rate - (1 - p), "power": design.power},
+                    extra={"q": 1 - p, "rate_error": rate - (1 - p), "power": design.power, "planned": design.n},
                 ))
         result.power = min(powers) if powers else None
+
+    @staticmethod
+    def _stopped(sequential: BernoulliEProcess, planned: int, dtype: np.dtype, p: float) -> Case:
+        """A rate rejected early: the estimate at the stop, and the anytime-valid p-value 1/E."""
+        rate = sequential.kept / sequential.total
+        p_value = min(1.0, math.exp(-sequential.log_e))
+        e_value = math.exp(min(sequential.log_e, 700.0))
+        return Case(
+            dtype=dtype.name, p=p, shape=[sequential.total], verdict="fail", estimate=rate, p_value=p_value,
+            samples=sequential.total,
+            message=f"keep rate {rate:.6f} vs q = {1 - p:.6f}: rejected by the anytime-valid test after "
+                    f"{sequential.total:,} of {planned:,} planned samples (e-value {e_value:.3g})",
+            extra={"q": 1 - p, "rate_error": rate - (1 - p), "planned": planned, "stopped_early": True},
+        )

@@ -99,3 +99,43 @@ def test_sign_test_is_the_binomial_two_sided_p_value():
     # all 10 one way: p = 2 * 0.5**10
     assert sign_test(10, 0) == pytest.approx(2 * 0.5**10)
     assert sign_test(0, 0) == 1.0
+
+
+def test_bernoulli_e_process_keeps_its_false_alarm_rate_under_repeated_looks():
+    # Ville: under H0 the chance of ever crossing 1/alpha is at most alpha, whatever the looks. 2000
+    # streams of 50 looks at alpha = 0.05; the count of crossings must not show an excess over 5%
+    # (one-sided exact binomial test at 1e-6; the seed is fixed, so the verdict is too).
+    from properties.stats import BernoulliEProcess
+
+    rng = np.random.default_rng(11)
+    crossed = 0
+    for _ in range(2000):
+        process = BernoulliEProcess(0.7, 0.05)
+        for kept in rng.binomial(10_000, 0.7, size=50):
+            process.update(int(kept), 10_000)
+            if process.rejected:
+                crossed += 1
+                break
+    assert stats.binomtest(crossed, 2000, 0.05, alternative="greater").pvalue >= 1e-6, crossed
+
+
+def test_bernoulli_e_process_rejects_a_wrong_rate_early_and_scales_with_the_error():
+    from properties.stats import BernoulliEProcess
+
+    rng = np.random.default_rng(12)
+    needed = {}
+    for error in (0.02, 0.005, 0.001):
+        process, draws = BernoulliEProcess(0.5, 1e-9), 0
+        while not process.rejected:
+            process.update(int(rng.binomial(1 << 16, 0.5 + error)), 1 << 16)
+            draws += 1 << 16
+        needed[error] = draws
+    # about 2 log(1/alpha) / error**2 draws: quadratic in 1/error
+    assert needed[0.02] <= 1 << 17 and needed[0.005] < needed[0.001] and needed[0.001] <= 1 << 25
+
+
+def test_bernoulli_e_process_refuses_a_degenerate_rate():
+    from properties.stats import BernoulliEProcess
+
+    with pytest.raises(ValueError, match="q must be in"):
+        BernoulliEProcess(1.0, 0.05)
