@@ -22,20 +22,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 class DropoutPropertyItem(pytest.Item):
-    """One property of one target; the battery runs once per target and every item reads its verdict."""
+    """One property of one target, verified on its own: every property's alpha and seeds are fixed by the
+    whole battery and the run seed, so its verdict is the one a full run gives, and the items can be
+    spread over pytest-xdist workers (``pytest -n auto --dropout-target=...``)."""
 
-    def __init__(self, *, target: str, property_name: str, runs: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(self, *, target: str, property_name: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.target, self.property_name, self.runs = target, property_name, runs
+        self.target, self.property_name = target, property_name
 
     def runtest(self) -> None:
-        if self.target not in self.runs:
-            from .runner import verify
+        from .runner import verify
 
-            self.runs[self.target] = verify(self.target, tier=self.config.getoption("dropout_tier"),
-                                            seed=self.config.getoption("dropout_seed"),
-                                            properties=None)
-        result = self.runs[self.target].property(self.property_name)
+        run = verify(self.target, tier=self.config.getoption("dropout_tier"),
+                     seed=self.config.getoption("dropout_seed"), properties=[self.property_name])
+        result = run.property(self.property_name)
         self.add_report_section("call", "dropout-verify", f"{result.verdict}: {result.message}")
         if result.verdict == "skipped":
             pytest.skip(result.message)
@@ -73,9 +73,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     from .checks import ALL_CHECKS
 
-    runs: dict[str, Any] = {}
     for target in targets:
         for check in ALL_CHECKS:
             items.append(DropoutPropertyItem.from_parent(
-                session, name=f"dropout[{target}]::{check.name}", target=target, property_name=check.name, runs=runs,
+                session, name=f"dropout[{target}]::{check.name}", target=target, property_name=check.name,
             ))

@@ -77,6 +77,22 @@ def test_pytest_plugin_adds_one_item_per_property(tmp_path):
     assert "13 passed, 1 skipped" in out.stdout  # mask_structure: the reference is elementwise
 
 
+def test_pytest_plugin_under_xdist_gives_the_same_verdicts(tmp_path):
+    pytest.importorskip("xdist")
+    args = ("-m", "pytest", "-p", "no:cacheprovider", "--dropout-target=dropout_zoo:LowPrecisionScale",
+            "--dropout-tier=quick", "-q", "-rA")
+    alone = _run(*args, cwd=tmp_path)
+    spread = _run(*args, "-n", "2", cwd=tmp_path)
+    assert alone.returncode == spread.returncode == 1
+
+    def verdicts(out: subprocess.CompletedProcess) -> set[str]:
+        return {line.split(" - ")[0] for line in out.stdout.splitlines()
+                if line.startswith(("PASSED", "FAILED", "SKIPPED"))}
+
+    assert verdicts(alone) == verdicts(spread) and any("kept_values" in v for v in verdicts(alone))
+    assert "bringing up nodes" in spread.stdout  # xdist did spread the items
+
+
 def test_pytest_plugin_reports_a_failing_property(tmp_path):
     out = _run("-m", "pytest", "-p", "no:cacheprovider", "--dropout-target=dropout_zoo:GlobalRng",
                "--dropout-tier=quick", "-q", cwd=tmp_path)
