@@ -113,6 +113,37 @@ def load_runs(path: Path) -> list[dict]:
     return runs
 
 
+def _merge_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="dropout-verify merge",
+        description="Merge runs of disjoint --properties subsets (e.g. from several machines) into one run.")
+    parser.add_argument("parts", nargs="+", type=Path, metavar="PART.json", help="runs written with --json")
+    parser.add_argument("--json", type=Path, required=True, metavar="FILE", help="write the merged run here")
+    parser.add_argument("--report", type=Path, metavar="DIR", help="also write its reports to DIR")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for usage errors")
+    return parser
+
+
+def merge_main(argv: Sequence[str]) -> int:
+    """``dropout-verify merge PART.json ... --json RUN.json``: exit 0/1 as the merged run's verdict."""
+    from .merge import merge_runs
+
+    args = _merge_parser().parse_args(argv)
+    try:
+        run = merge_runs([RunResult.from_dict(run) for path in args.parts for run in load_runs(path)])
+    except ValueError as error:
+        if args.debug:
+            raise
+        print(f"dropout-verify: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(format_table(run))
+    write_atomic(args.json, run.to_json())
+    if args.report:
+        for path in write_report(run, args.report):
+            print(f"wrote {path}")
+    return EXIT_PASS if run.verdict == "pass" else EXIT_FAIL
+
+
 def report_main(argv: Sequence[str]) -> int:
     """``dropout-verify report RUN.json ... --out DIR``: one run's reports into DIR; with several, each
     run's reports into DIR/<n>-<target>/ and the comparison into DIR."""
@@ -182,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return matrix_main(argv[1:])
     if argv[:1] == ["report"]:
         return report_main(argv[1:])
+    if argv[:1] == ["merge"]:
+        return merge_main(argv[1:])
     args = _parser().parse_args(argv)
     properties = [name.strip() for name in args.properties.split(",")] if args.properties else None
     progress = ProgressLine()
