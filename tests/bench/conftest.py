@@ -22,6 +22,14 @@ def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output
         cells = ", ".join(f"{impl} {ratio:.2f}" for impl, ratio in sorted(ratios[group].items()))
         _ratios.append(f"{group}: throughput relative to x.copy(): {cells}")
     output_json["ratios_to_copy"] = ratios
+    for bench in output_json["benchmarks"]:
+        info = bench["extra_info"]
+        if "overhead_ratio" in info:
+            _ratios.append(f"battery on the reference (standard, in process): wall {info['wall_seconds']:.1f} s, "
+                           f"inside target calls {info['target_seconds']:.1f} s, overhead ratio "
+                           f"{info['overhead_ratio']:.2f}")
+        elif "wall_seconds" in info:
+            _ratios.append(f"{info['impl']}: wall {info['wall_seconds']:.1f} s")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
