@@ -57,26 +57,33 @@ def _svg(fig: Figure) -> str:
 
 def rate_calibration(run: dict[str, Any]) -> str | None:
     """Measured keep fraction against nominal q (identity line), and its deviation from q with the
-    Clopper-Pearson intervals and the equivalence band +-delta the battery demands."""
+    Clopper-Pearson intervals and the equivalence band +-delta the battery demands. A rate rejected early
+    by the anytime-valid test has no fixed-sample interval: it is drawn as a cross."""
     prop = _property(run, "mask_rate")
-    cases = [case for case in prop["cases"] if case.get("ci") and case.get("estimate") is not None] if prop else []
+    cases = [case for case in prop["cases"] if isinstance(case.get("estimate"), float)] if prop else []
     if not prop or not cases:
         return None
     delta = _tier_delta(prop)
-    with _figure(8.0, 3.2, columns=2) as (fig, (left, right)):
+    with _figure(9.5, 3.2, columns=2) as (fig, (left, right)):
         left.plot([0, 1], [0, 1], color="#444", linewidth=0.8, label="identity")
         dtypes = sorted({case["dtype"] for case in cases})
         for index, dtype in enumerate(dtypes):
             mine = [case for case in cases if case["dtype"] == dtype]
             q = np.array([case["extra"].get("q", 1 - case["p"]) for case in mine])
             kept = np.array([case["estimate"] for case in mine])
-            low = np.array([case["ci"][0] for case in mine])
-            high = np.array([case["ci"][1] for case in mine])
             left.scatter(q, kept, s=14, color=_colour(dtype), label=dtype, zorder=3)
             offset = (index - (len(dtypes) - 1) / 2) * 0.012  # side by side at the same q
+            with_ci = np.array([bool(case.get("ci")) for case in mine])
+            low = np.array([case["ci"][0] if case.get("ci") else np.nan for case in mine])
+            high = np.array([case["ci"][1] if case.get("ci") else np.nan for case in mine])
+            if with_ci.any():
+                right.errorbar(q[with_ci] + offset, (kept - q)[with_ci],
+                               yerr=[(kept - low)[with_ci], (high - kept)[with_ci]], fmt="o", markersize=3,
+                               color=_colour(dtype), capsize=2, label=dtype)
+            if (~with_ci).any():
+                right.scatter(q[~with_ci] + offset, (kept - q)[~with_ci], marker="x", s=30, color=_colour(dtype),
+                              label=f"{dtype} (stopped early)", zorder=4)
             failed = np.array([case["verdict"] == "fail" for case in mine])
-            right.errorbar(q + offset, kept - q, yerr=[kept - low, high - kept], fmt="o", markersize=3,
-                           color=_colour(dtype), capsize=2, label=dtype)
             if failed.any():
                 right.scatter(q[failed] + offset, (kept - q)[failed], s=60, facecolors="none", edgecolors="black",
                               zorder=4)
@@ -88,7 +95,7 @@ def rate_calibration(run: dict[str, Any]) -> str | None:
         right.axhline(0, color="#444", linewidth=0.8)
         right.set(xlabel="nominal keep probability q", ylabel="measured - q",
                   title="measured - q (circled: failed)")
-        right.legend(loc="best", fontsize=7)
+        right.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)  # beside the points, not on them
         return _svg(fig)
 
 
