@@ -41,3 +41,17 @@ def test_a_property_that_crashes_is_an_error_not_a_pass(monkeypatch):
     assert run.property("seed_reproducibility").verdict == "error"
     assert "ZeroDivisionError" in run.property("seed_reproducibility").message
     assert run.property("invalid_rate").verdict == "pass"
+
+
+def test_a_rate_that_returns_nan_instead_of_raising_counts_as_accepted():
+    # torch.compile's F.dropout returns NaN for p = NaN: the call did not raise, so the rate was accepted
+    def nan_for_nan(x, p, *, training, seed):
+        if p != p:
+            return np.full_like(x, np.nan)
+        if not 0 <= p <= 1:
+            raise ValueError(f"bad p {p}")
+        return x.copy()
+
+    run = verify(nan_for_nan, tier="quick", properties=["invalid_rate"])
+    assert run.property("invalid_rate").verdict == "fail"
+    assert "accepted p = nan" in run.property("invalid_rate").message
