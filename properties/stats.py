@@ -191,7 +191,7 @@ class BernoulliEProcess:
     each is a nonnegative martingale with mean 1 under H0, so their average is too, and by Ville's
     inequality P(sup_t E_t >= 1/alpha) <= alpha under H0, however often it is looked at and whenever the
     sampling stops. It depends on the draws only through the counts (kept, total). The grid spans bets
-    from 2**-24 to 1/2 of the largest allowed on each side, so it adapts to rate errors from about 1e-7
+    from 2**-25 to 1/2 of the largest allowed on each side, so it adapts to rate errors from about 1e-7
     to 0.5 at a cost of log(50) nats against the best single bet (Waudby-Smith and Ramdas 2024, "Estimating
     means of bounded random variables by betting", JRSS B)."""
 
