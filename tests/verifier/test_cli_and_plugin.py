@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -80,17 +81,21 @@ def test_pytest_plugin_adds_one_item_per_property(tmp_path):
 def test_pytest_plugin_under_xdist_gives_the_same_verdicts(tmp_path):
     pytest.importorskip("xdist")
     args = ("-m", "pytest", "-p", "no:cacheprovider", "--dropout-target=dropout_zoo:LowPrecisionScale",
-            "--dropout-tier=quick", "-q", "-rA")
-    alone = _run(*args, cwd=tmp_path)
-    spread = _run(*args, "-n", "2", cwd=tmp_path)
+            "--dropout-tier=quick", "-q")
+    alone = _run(*args, f"--junitxml={tmp_path / 'alone.xml'}", cwd=tmp_path)
+    spread = _run(*args, "-n", "2", f"--junitxml={tmp_path / 'spread.xml'}", cwd=tmp_path)
     assert alone.returncode == spread.returncode == 1
-
-    def verdicts(out: subprocess.CompletedProcess) -> set[str]:
-        return {line.split(" - ")[0] for line in out.stdout.splitlines()
-                if line.startswith(("PASSED", "FAILED", "SKIPPED"))}
-
-    assert verdicts(alone) == verdicts(spread) and any("kept_values" in v for v in verdicts(alone))
     assert "bringing up nodes" in spread.stdout  # xdist did spread the items
+
+    def verdicts(path: Path) -> dict[str, str]:
+        cases = ET.parse(path).getroot().iter("testcase")
+        return {case.get("name"): next((child.tag for child in case if child.tag in ("failure", "error", "skipped")),
+                                       "passed") for case in cases}
+
+    alone_verdicts = verdicts(tmp_path / "alone.xml")
+    assert alone_verdicts == verdicts(tmp_path / "spread.xml")
+    assert len(alone_verdicts) == 14
+    assert alone_verdicts["dropout[dropout_zoo:LowPrecisionScale]::kept_values"] == "failure"
 
 
 def test_pytest_plugin_reports_a_failing_property(tmp_path):
