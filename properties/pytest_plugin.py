@@ -76,5 +76,5 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for target in targets:
         for check in ALL_CHECKS:
             items.append(DropoutPropertyItem.from_parent(
-                session, name=f"dropout[{target}]::{check.name}", target=target, property_name=check.name,
+                session, name=f"{check.name}[{target}]", target=target, property_name=check.name,
             ))

@@ -95,7 +95,7 @@ def test_pytest_plugin_under_xdist_gives_the_same_verdicts(tmp_path):
     alone_verdicts = verdicts(tmp_path / "alone.xml")
     assert alone_verdicts == verdicts(tmp_path / "spread.xml")
     assert len(alone_verdicts) == 14
-    assert alone_verdicts["dropout[dropout_zoo:LowPrecisionScale]::kept_values"] == "failure"
+    assert alone_verdicts["kept_values[dropout_zoo:LowPrecisionScale]"] == "failure"
 
 
 def test_pytest_plugin_reports_a_failing_property(tmp_path):
