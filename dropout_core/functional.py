@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._mask import CHUNK, block_streams, fill_keep, keep_mask, keep_threshold, plain_blocks, run_blocks
+from ._mask import CHUNK, Draw, block_streams, fill_keep, keep_mask, keep_threshold, plain_blocks, run_blocks
 from ._rounding import Scaler, scaled
 from ._validation import check_convention, check_float_array, check_noise_shape, resolve_rates
 
@@ -23,25 +23,26 @@ def _apply_chunked(
     y = np.empty_like(x)
     scaler = Scaler(x.dtype, q, True, x.size) if inverted else None
     threshold = keep_threshold(q)
-    int_type = _INT_VIEW[x.dtype.itemsize]
-    y_bits = y.view(int_type)
+    y_bits = y.view(_INT_VIEW[x.dtype.itemsize])
+    keep_bytes = keep.view(np.uint8)
 
-    def work(block: slice, bitgen: np.random.BitGenerator | None) -> None:
+    def work(block: slice, draw: Draw | None) -> None:
         wide = np.empty(min(CHUNK, x.size), np.float64)
-        select = wide.view(int_type)  # the scratch of the scaling is free again once y is written
+        ones = np.empty(0 if draw is not None else min(CHUNK, x.size), np.uint8)
         for start in range(block.start, block.stop, CHUNK):
             part = slice(start, min(start + CHUNK, block.stop))
-            if bitgen is not None:
-                fill_keep(bitgen, keep[part], threshold)
+            if draw is not None:
+                fill_keep(draw, keep[part], threshold)
+                selector = keep_bytes[part]
+            else:  # a caller's bool array may hold bytes other than 0 and 1 (np.frombuffer, views)
+                selector = np.minimum(keep_bytes[part], 1, out=ones[: part.stop - part.start])
             if scaler is None:
                 y[part] = x[part]
             else:
                 scaler(x[part], y[part], wide)
-            # select, not multiply: a dropped NaN or inf becomes +0.0 instead of NaN
-            bits = select[: part.stop - part.start]
-            np.copyto(bits, keep[part], casting="unsafe")
-            np.negative(bits, out=bits)
-            np.bitwise_and(y_bits[part], bits, out=y_bits[part])
+            # select, not multiply the values: a dropped NaN or inf becomes +0.0 instead of NaN (the
+            # bit patterns are multiplied by 1 or 0)
+            np.multiply(y_bits[part], selector, out=y_bits[part])
 
     streams = list(block_streams(rng, x.size)) if rng is not None else plain_blocks(x.size)
     run_blocks(work, streams)

@@ -1,5 +1,6 @@
-"""Both ways of finding float32 suspects (per-element check, enumeration per q) give correctly rounded
-results, including subnormal inputs and quotients that overflow."""
+"""float32 scaling is correctly rounded with and without the enumeration per q, including subnormal inputs,
+quotients that overflow, and q whose float64 quotients often sit exactly on a float32 midpoint (q = 0.8:
+1/q rounds to 1.25, so a quarter of all significands are decided by the exact two-product test)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _inputs() -> np.ndarray:
     return np.concatenate([normal, subnormal, -subnormal, huge])
 
 
-@pytest.mark.parametrize("q", [0.9, 0.7, 0.123, 1e-3, 0.999999])
+@pytest.mark.parametrize("q", [0.9, 0.7, 0.123, 1e-3, 0.999999, 0.8, 0.75, 2 / 3, 1 / 3, 0.6, 0.2])
 @pytest.mark.parametrize("enumerate_at", [1, 1 << 40], ids=["enumerated", "per-element"])
 def test_quotients_are_correctly_rounded(q, enumerate_at, monkeypatch):
     monkeypatch.setattr(rounding, "F32_ENUMERATE_AT", enumerate_at)
@@ -31,3 +32,23 @@ def test_quotients_are_correctly_rounded(q, enumerate_at, monkeypatch):
     bad = [(xi, yi) for xi, yi in zip(x.tolist(), y.tolist(), strict=True)
            if not correctly_rounded(np.float32(yi), Fraction(xi) / Fraction(q), np.float32)]
     assert not bad, bad[:3]
+
+
+@pytest.mark.parametrize("q", [0.9, 0.8, 0.75, 2 / 3, 1 / 3, 0.123, 1e-3])
+def test_products_are_correctly_rounded(q):
+    """Classic inference multiplies by q: the same exact decision, with the two-product of x and q."""
+    x = _inputs()
+    y = rounding.scaled(x, q, divide=False)
+    bad = [(xi, yi) for xi, yi in zip(x.tolist(), y.tolist(), strict=True)
+           if not correctly_rounded(np.float32(yi), Fraction(xi) * Fraction(q), np.float32)]
+    assert not bad, bad[:3]
+
+
+def test_exact_ties_round_to_even():
+    """x * q exactly on a float32 midpoint rounds to the even neighbour: (1 + 2**-23) * 0.75 is
+    0.75 + 1.5 * 2**-24, between 0.75 + 2**-24 (odd) and 0.75 + 2**-23 (even). (A quotient x / q of a
+    24-bit x by a float64 q can never be a 25-bit midpoint exactly.)"""
+    x = np.array([1 + 2.0**-23, -(1 + 2.0**-23)], dtype=np.float32)
+    y = rounding.exactly_rounded(x, 0.75, divide=False)
+    assert y.tolist() == [0.75 + 2.0**-23, -(0.75 + 2.0**-23)]
+    assert rounding.scaled(x, 0.75, divide=False).tolist() == y.tolist()

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from dropout_core import dropout_forward, keep_mask, keep_threshold
-from dropout_core._mask import fill_keep
+from dropout_core._mask import fill_keep, words_from
 
 ALPHA = 1e-6
 N = 4 * 10**6  # > BLOCK: exercises the spawned streams and threads
@@ -33,13 +33,13 @@ def test_inverted_output_mean_equals_input():
     assert stats.ttest_1samp(y - x, 0.0).pvalue > ALPHA
 
 
-class _ScriptedBits:
-    """A stand-in bit generator that hands out prepared 64-bit words, to steer the tie branch."""
+class _ScriptedWords:
+    """A stand-in source of 64-bit words that hands out prepared values, to steer the tie branch."""
 
     def __init__(self, words: list[int]) -> None:
         self.words = list(words)
 
-    def random_raw(self, size: int) -> np.ndarray:
+    def __call__(self, size: int) -> np.ndarray:
         taken, self.words = self.words[:size], self.words[size:]
         return np.array(taken, dtype=np.uint64)
 
@@ -51,7 +51,7 @@ def test_ties_on_the_first_byte_are_resolved_by_the_next_56_bits():
     first = int.from_bytes(bytes([128, 127, 129, 128, 0, 0, 0, 0]), "little")
     below, above = (2**44 - 1) << 8, (2**44) << 8  # low 56 bits of U sit in bits 8..63 of the extra word
     out = np.empty(8, dtype=bool)
-    fill_keep(_ScriptedBits([first, below, above]), out, threshold)
+    fill_keep(_ScriptedWords([first, below, above]), out, threshold)
     # byte 0: tie -> below -> keep; 1: 127 < 128 keep; 2: drop; 3: tie -> above -> drop; 4..7: 0 < 128 keep
     assert out.tolist() == [True, True, False, False, True, True, True, True]
 
@@ -59,7 +59,19 @@ def test_ties_on_the_first_byte_are_resolved_by_the_next_56_bits():
 def test_threshold_edges():
     assert keep_threshold(1.0) == 2**64 and keep_threshold(0.0) == 0
     out = np.empty(16, dtype=bool)
-    fill_keep(np.random.PCG64(0), out, 2**64)
+    fill_keep(words_from(np.random.default_rng(0)), out, 2**64)
     assert out.all()
-    fill_keep(np.random.PCG64(0), out, 0)
+    fill_keep(words_from(np.random.default_rng(0)), out, 0)
     assert not out.any()
+
+
+@pytest.mark.parametrize(
+    "bit_generator", [np.random.MT19937, np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64]
+)
+@pytest.mark.parametrize("size", [10**5, 3 * 10**6])  # the caller's stream, and spawned block streams
+def test_keep_rate_is_q_for_every_numpy_bit_generator(bit_generator, size):
+    """H0: P(keep) = 0.5 whatever bit generator the caller's Generator wraps; exact binomial test,
+    alpha 1e-6. MT19937's ``random_raw`` yields 32-bit values: reading its words as 64 random bits kept
+    75% at p = 0.5 (the bug this guards), 158 standard errors away at n = 10**5."""
+    mask = keep_mask(np.random.Generator(bit_generator(7)), (size,), 0.5)
+    assert stats.binomtest(int(mask.sum()), size, 0.5).pvalue > ALPHA, mask.mean()
