@@ -75,7 +75,8 @@ def format_table(run: RunResult) -> str:
         reason = prop.message if prop.verdict in ("fail", "error", "info", "skipped") else ""
         lines.append(f"{prop.name:<24} {prop.verdict:<8} {p_value:>10} {prop.samples:>12}  {reason}")
     incomplete = "" if run.complete else ", INCOMPLETE: interrupted"
-    lines += ["", f"verdict: {run.verdict} ({run.seconds:.1f} s{incomplete})"]
+    timing = f"{run.seconds:.1f} s, {run.target_seconds:.1f} s inside the target"
+    lines += ["", f"verdict: {run.verdict} ({timing}{incomplete})"]
     return "\n".join(lines)
 
 

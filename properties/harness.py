@@ -1,8 +1,9 @@
 """Worker processes: the battery survives targets that hang or kill their process, and uses every core.
 
 Each worker is a spawned process that loads the target itself (by name, or unpickled) and runs whole
-properties: a property's samples never cross a pipe, only its result does. Before and after every target
-call the worker tells the parent which call it is in, so the parent can abandon a call that exceeds the
+properties: a property's samples never cross a pipe, only its result does. At every target call the
+worker writes which call it is in, and when it began, to memory it shares with the parent (a pipe message
+per call cost more than the calls of some properties), so the parent can abandon a call that exceeds the
 time limit (it kills the worker) and name the call that was running when a worker died (a segfault or
 ``abort()`` in a native kernel). The property then gets the verdict ``error`` with that one line, a fresh
 worker takes the next property, and the rest of the battery runs.
@@ -61,7 +62,7 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
     """One property on one context: its verdict, with any exception of the property turned into ``error``.
     KeyboardInterrupt propagates (the caller decides what an interrupted run keeps)."""
     result = check.new_result(ctx)
-    began = time.perf_counter()
+    began, inside = time.perf_counter(), ctx.target.call_seconds
     if not ctx.dtypes and check.name not in ("contract", "invalid_rate"):
         result.verdict, result.message = "error", "the target accepted none of the dtypes: " + "; ".join(
             f"{dtype}: {reason}" for dtype, reason in ctx.unsupported.items())
@@ -72,6 +73,7 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
             result.verdict, result.message = "error", f"{type(error).__name__}: {error}"
         result.summarise()
     result.seconds = time.perf_counter() - began
+    result.target_seconds = ctx.target.call_seconds - inside
     return result
 
 
@@ -80,7 +82,32 @@ def _dtypes(names: Sequence[str]) -> list[np.dtype]:
     return [known[name] for name in names]
 
 
-def _worker(conn: Connection, spec: TargetSpec, tier: str, seed: int) -> None:
+class CallSlot:
+    """Shared memory where a worker says which target call it is in: the call's description, when it began
+    (``time.monotonic``, the same clock in every process; 0 between calls) and the elements sent so far."""
+
+    SIZE = 1024
+
+    def __init__(self, context: Any) -> None:
+        self.where = context.RawArray("c", self.SIZE)
+        self.began = context.RawValue("d", 0.0)
+        self.elements = context.RawValue("q", 0)
+
+    def enter(self, where: str, size: int) -> None:
+        self.where.value = where.encode("utf-8", "replace")[: self.SIZE - 1]
+        self.elements.value += size
+        self.began.value = time.monotonic()
+
+    def leave(self) -> None:
+        self.began.value = 0.0
+
+    def call(self) -> tuple[str | None, float]:
+        """The running call and when it began, or ``(None, 0.0)``."""
+        began = self.began.value
+        return (self.where.value.decode("utf-8", "replace"), began) if began else (None, 0.0)
+
+
+def _worker(conn: Connection, slot: CallSlot, spec: TargetSpec, tier: str, seed: int) -> None:
     """A worker's life: load the target, then run the tasks the parent sends until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
@@ -88,8 +115,8 @@ def _worker(conn: Connection, spec: TargetSpec, tier: str, seed: int) -> None:
     except BaseException as error:
         conn.send(("fatal", f"the worker could not load the target: {error!r}"))
         return
-    adapter.on_call = lambda where, size: conn.send(("call", where, size))
-    adapter.on_return = lambda: conn.send(("return",))
+    adapter.on_call = slot.enter
+    adapter.on_return = slot.leave
     checks = {check.name: check for check in ALL_CHECKS}
     while True:
         task = conn.recv()
@@ -119,9 +146,9 @@ def exit_reason(exitcode: int | None) -> str:
 class _Worker:
     process: Any
     conn: Connection
+    slot: CallSlot
     task: tuple | None = None
-    call: str | None = None  # the target call running now, if any
-    call_started: float = 0.0
+    elements_seen: int = 0  # of the slot's count, what the pool's counter already holds
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -158,10 +185,12 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker, args=(child, self.spec, self.tier, self.seed), daemon=True)
+        slot = CallSlot(self._context)
+        process = self._context.Process(target=_worker, args=(child, slot, self.spec, self.tier, self.seed),
+                                        daemon=True)
         process.start()
         child.close()
-        return _Worker(process, parent)
+        return _Worker(process, parent, slot)
 
     def run(self, tasks: Sequence[tuple], on_start: Callable[[tuple], None] | None = None) -> dict[tuple, Any]:
         """Each task's answer (the message the worker sent back, or ``("failed", reason)``), keyed by task.
@@ -200,26 +229,24 @@ class WorkerPool:
 
     def _drain(self, worker: _Worker) -> tuple | None:
         """Read what the worker said; its answer once it has one (or once it died or hung), else None."""
+        elements = worker.slot.elements.value
+        self.counter.elements += elements - worker.elements_seen
+        worker.elements_seen = elements
         try:
             while worker.conn.poll():
                 message = worker.conn.recv()
-                if message[0] == "call":
-                    worker.call, worker.call_started = message[1], time.monotonic()
-                    self.counter.elements += message[2]
-                elif message[0] == "return":
-                    worker.call = None
-                elif message[0] == "fatal":
+                if message[0] == "fatal":
                     return ("failed", message[1])
-                else:
-                    return message
+                return message
         except (EOFError, OSError):
             pass  # the pipe closed: the process died; its sentinel says how
+        call, began = worker.slot.call()
         if not worker.process.is_alive():
             worker.process.join()
-            during = f"during {worker.call}" if worker.call else "outside any target call"
+            during = f"during {call}" if call else "outside any target call"
             return ("failed", f"the worker process {exit_reason(worker.process.exitcode)} {during}")
-        if worker.call and time.monotonic() - worker.call_started > self.call_timeout:
-            return ("failed", f"{worker.call} did not return within {self.call_timeout:g} s; the call was "
+        if call and time.monotonic() - began > self.call_timeout:
+            return ("failed", f"{call} did not return within {self.call_timeout:g} s; the call was "
                               "abandoned (its worker killed)")
         return None
 

@@ -48,6 +48,7 @@ class PropertyResult:
     message: str = ""
     cases: list[Case] = field(default_factory=list)
     seconds: float = 0.0
+    target_seconds: float = 0.0  # of ``seconds``, the time spent inside target calls
 
     def summarise(self) -> None:
         """Fill the property's verdict, p-value, samples and message from its cases."""
@@ -95,6 +96,11 @@ class RunResult:
     complete: bool = True
 
     @property
+    def target_seconds(self) -> float:
+        """Time spent inside target calls, summed over the properties (and so over the workers)."""
+        return sum(prop.target_seconds for prop in self.properties)
+
+    @property
     def verdict(self) -> str:
         bad = any(prop.verdict in ("fail", "error") for prop in self.properties)
         return "fail" if bad or not self.complete else "pass"
@@ -121,6 +127,7 @@ class RunResult:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["verdict"] = self.verdict
+        data["target_seconds"] = self.target_seconds
         return _clean(data)
 
     def to_json(self, *, timings: bool = True) -> str:
@@ -128,6 +135,8 @@ class RunResult:
         data = self.to_dict()
         if not timings:
             data.pop("seconds")
+            data.pop("target_seconds")
             for prop in data["properties"]:
                 prop.pop("seconds")
+                prop.pop("target_seconds")
         return json.dumps(data, indent=2, sort_keys=False)

@@ -23,7 +23,8 @@ def render(run: dict[str, Any]) -> str:
         f"# dropout-verify: {run['target']} — **{status}**",
         "",
         f"{tally}. Tier `{run['tier']}`, seed {run['seed']}, {run['convention']} convention, family-wise alpha "
-        f"{run['family_alpha']:g}, {run.get('seconds', 0):.1f} s.",
+        f"{run['family_alpha']:g}, {run.get('seconds', 0):.1f} s "
+        f"({run.get('target_seconds', 0):.1f} s inside the target).",
         "",
         "| property | verdict | estimate [interval] | p-value | samples | message |",
         "|---|---|---|---|---|---|",
