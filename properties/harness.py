@@ -192,6 +192,11 @@ class WorkerPool:
         child.close()
         return _Worker(process, parent, slot)
 
+    def start_all(self) -> None:
+        """Spawn every worker now: they load the target in parallel while the first task runs."""
+        while len(self._idle) < self.workers:
+            self._idle.append(self._start())
+
     def run(self, tasks: Sequence[tuple], on_start: Callable[[tuple], None] | None = None) -> dict[tuple, Any]:
         """Each task's answer (the message the worker sent back, or ``("failed", reason)``), keyed by task.
 

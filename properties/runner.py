@@ -135,6 +135,7 @@ def _in_workers(pool: WorkerPool, ctx: Context, checks: list[Check], progress: P
     answers: dict[tuple, Any] = {}
     complete = True
     try:
+        pool.start_all()
         probe = pool.run([("probe",)])[("probe",)]
         if probe[0] == "failed":
             ctx.unsupported = {"all": f"probing the dtypes failed: {probe[1]}"}

@@ -14,7 +14,7 @@ def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output
     for bench in output_json["benchmarks"]:
         medians.setdefault(bench["group"], {})[bench["extra_info"]["impl"]] = bench["stats"]["median"]
     ratios = {}
-    for group, by_impl in sorted(medians.items()):
+    for group, by_impl in sorted(medians.items(), key=lambda item: str(item[0])):
         baseline = by_impl.get("copy")
         if not baseline:
             continue
@@ -25,11 +25,10 @@ def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output
     for bench in output_json["benchmarks"]:
         info = bench["extra_info"]
         if "overhead_ratio" in info:
-            _ratios.append(f"battery on the reference (standard, in process): wall {info['wall_seconds']:.1f} s, "
+            where = f"{info['workers']} workers" if info.get("workers") else "in process"
+            _ratios.append(f"battery on the reference (standard, {where}): wall {info['wall_seconds']:.1f} s, "
                            f"inside target calls {info['target_seconds']:.1f} s, overhead ratio "
                            f"{info['overhead_ratio']:.2f}")
-        elif "wall_seconds" in info:
-            _ratios.append(f"{info['impl']}: wall {info['wall_seconds']:.1f} s")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
