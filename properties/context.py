@@ -43,9 +43,23 @@ class Context:
         return np.random.default_rng(self.seed_sequence(*names))
 
     def call_seeds(self, count: int, *names: str) -> Iterator[int]:
-        """``count`` 31-bit seeds for target calls, derived from the run seed and the names."""
-        for value in self.seed_sequence(*names).generate_state(count, dtype=np.uint32):
-            yield int(value) >> 1
+        """``count`` distinct 31-bit seeds for target calls, derived from the run seed and the names.
+
+        Distinct: drawn at random, 10,000 seeds would share one with probability 2% (birthday), and two
+        calls with one seed give one mask twice, which ``independence_calls`` rightly calls a repeat and
+        which makes samples of the statistical tests dependent. A repeat is replaced by the next value of
+        the same stream (``generate_state`` of more words extends the same sequence)."""
+        sequence = self.seed_sequence(*names)
+        seeds = sequence.generate_state(count, dtype=np.uint32) >> 1
+        drawn = count
+        while True:
+            _, first = np.unique(seeds, return_index=True)
+            if first.size == count:
+                break
+            repeats = np.setdiff1d(np.arange(count), first)
+            more = sequence.generate_state(drawn + repeats.size, dtype=np.uint32)[drawn:] >> 1
+            seeds[repeats], drawn = more, drawn + repeats.size
+        yield from map(int, seeds)
 
     def hypothesis_seed(self, *names: str) -> int:
         return int(self.seed_sequence("hypothesis", *names).generate_state(1, dtype=np.uint64)[0])
