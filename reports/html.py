@@ -51,8 +51,8 @@ def _header(run: dict[str, Any]) -> list[str]:
         ("target", f"<code>{_e(run['target'])}</code>, {_e(run['convention'])} convention"),
         ("tier, seed", f"{_e(run['tier'])}, seed {_e(run['seed'])}"),
         ("family-wise alpha", f"{_e(number(run['family_alpha']))} (Bonferroni over every statistical decision)"),
-        ("time", f"{float(run.get('seconds', 0.0)):.1f} s, of which {float(run.get('target_seconds', 0.0)):.1f} s "
-                 "inside target calls"),
+        ("time", f"{float(run.get('seconds', 0.0)):.1f} s" + (
+            f", of which {float(run['target_seconds']):.1f} s inside target calls" if "target_seconds" in run else "")),
         ("versions", _e(versions)),
         ("machine", _e(f"{machine.get('platform', '?')}, {machine.get('cpus', '?')} CPUs")),
     ]

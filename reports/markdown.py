@@ -10,6 +10,11 @@ from properties.files import write_atomic
 from .summary import counts, estimate_text, headline_case, minimal_examples, number, reproduce_snippet
 
 
+def _inside(run: dict) -> str:
+    """`` (1.8 s inside the target)``; runs recorded before the time was measured have none."""
+    return f" ({run['target_seconds']:.1f} s inside the target)" if "target_seconds" in run else ""
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -23,8 +28,7 @@ def render(run: dict[str, Any]) -> str:
         f"# dropout-verify: {run['target']} — **{status}**",
         "",
         f"{tally}. Tier `{run['tier']}`, seed {run['seed']}, {run['convention']} convention, family-wise alpha "
-        f"{run['family_alpha']:g}, {run.get('seconds', 0):.1f} s "
-        f"({run.get('target_seconds', 0):.1f} s inside the target).",
+        f"{run['family_alpha']:g}, {run.get('seconds', 0):.1f} s{_inside(run)}.",
         "",
         "| property | verdict | estimate [interval] | p-value | samples | message |",
         "|---|---|---|---|---|---|",
