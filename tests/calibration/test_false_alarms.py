@@ -28,7 +28,8 @@ def _one(job: tuple[str, int]) -> dict:
 
     target, seed = job
     run = verify(target, tier="quick", seed=seed)
-    p_values = [case.p_value for prop in run.properties for case in prop.cases if case.p_value is not None]
+    p_values = [(prop.name, case.p_value) for prop in run.properties for case in prop.cases
+                if case.p_value is not None]
     failing = [prop.name for prop in run.properties if prop.verdict in ("fail", "error")]
     return {"target": target, "seed": seed, "verdict": run.verdict, "failing": failing, "p_values": p_values}
 
@@ -39,12 +40,18 @@ def test_false_alarm_rate_matches_the_nominal_alpha(tmp_path):
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         results = list(pool.map(_one, jobs))
     failures = [r for r in results if r["verdict"] != "pass"]
-    p_values = [p for r in results for p in r["p_values"]]
+    p_values = [p for r in results for _, p in r["p_values"]]
     below = sum(p < 0.05 for p in p_values)
+    by_property: dict[str, list[float]] = {}
+    for r in results:
+        for name, p in r["p_values"]:
+            by_property.setdefault(name, []).append(p)
     excess = stats.binomtest(below, len(p_values), 0.05, alternative="greater")
     summary = {"runs": len(results), "failed_runs": len(failures), "decisions": len(p_values),
                "share_below_0.05": below / len(p_values), "excess_p_value": excess.pvalue,
-               "failures": [(r["target"], r["seed"], r["failing"]) for r in failures]}
+               "failures": [(r["target"], r["seed"], r["failing"]) for r in failures],
+               "share_below_0.05_by_property": {name: [len(ps), round(sum(p < 0.05 for p in ps) / len(ps), 4)]
+                                                for name, ps in by_property.items()}}
     print("\ncalibration:", json.dumps(summary))
     assert not failures, summary
     assert excess.pvalue > 1e-3, summary
