@@ -19,7 +19,8 @@ import numpy as np
 # blocks of BLOCK elements, each with its own SFC64 stream spawned from one SeedSequence seeded by the
 # caller's generator, so the result does not depend on how many threads process the blocks.
 BLOCK = 1 << 20
-# Work is done CHUNK elements at a time: temporaries stay in cache, Python overhead stays small.
+# Masks are drawn a block at a time; scaling and selecting go CHUNK elements at a time, so that
+# temporaries stay in cache while Python overhead stays small.
 CHUNK = 1 << 18
 _LOW_BITS = 56
 _TOP_BYTE = np.uint64(64 - _LOW_BITS)
@@ -105,8 +106,7 @@ def keep_mask(rng: np.random.Generator, shape: tuple[int, ...], q: float) -> np.
 
     def work(block: slice, draw: Draw | None) -> None:
         assert draw is not None
-        for start in range(block.start, block.stop, CHUNK):
-            fill_keep(draw, flat[start : min(start + CHUNK, block.stop)], threshold)
+        fill_keep(draw, flat[block], threshold)
 
     run_blocks(work, list(block_streams(rng, flat.size)))
     return out

@@ -18,7 +18,7 @@ def _apply_chunked(
 ) -> np.ndarray:
     """``where(keep, x / q (or x), +0.0)`` over flat contiguous ``x``, chunk by chunk on all cores.
 
-    With ``rng`` the keep mask is drawn into ``keep`` chunk by chunk as it is used (the same bits
+    With ``rng`` the keep mask is drawn into ``keep`` block by block as it is used (the same bits
     ``keep_mask`` would draw); without it ``keep`` is read as given."""
     y = np.empty_like(x)
     scaler = Scaler(x.dtype, q, True, x.size) if inverted else None
@@ -29,10 +29,11 @@ def _apply_chunked(
     def work(block: slice, draw: Draw | None) -> None:
         wide = np.empty(min(CHUNK, x.size), np.float64)
         ones = np.empty(0 if draw is not None else min(CHUNK, x.size), np.uint8)
+        if draw is not None:  # the whole block's mask at once: a quarter of the Python calls of per chunk
+            fill_keep(draw, keep[block], threshold)
         for start in range(block.start, block.stop, CHUNK):
             part = slice(start, min(start + CHUNK, block.stop))
             if draw is not None:
-                fill_keep(draw, keep[part], threshold)
                 selector = keep_bytes[part]
             else:  # a caller's bool array may hold bytes other than 0 and 1 (np.frombuffer, views)
                 selector = np.minimum(keep_bytes[part], 1, out=ones[: part.stop - part.start])

@@ -75,3 +75,10 @@ def test_keep_rate_is_q_for_every_numpy_bit_generator(bit_generator, size):
     75% at p = 0.5 (the bug this guards), 158 standard errors away at n = 10**5."""
     mask = keep_mask(np.random.Generator(bit_generator(7)), (size,), 0.5)
     assert stats.binomtest(int(mask.sum()), size, 0.5).pvalue > ALPHA, mask.mean()
+
+
+@pytest.mark.parametrize("size", [1000, 3 * 10**6 + 1])  # one stream, and several blocks with a partial last one
+def test_forward_draws_the_mask_keep_mask_draws(size):
+    """The forward pass draws its mask block by block as it scales; the bits are keep_mask's, seed for seed."""
+    _, mask = dropout_forward(np.ones(size, np.float32), 0.3, rng=np.random.default_rng(5))
+    assert np.array_equal(mask, keep_mask(np.random.default_rng(5), (size,), 0.7))
