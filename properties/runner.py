@@ -150,7 +150,9 @@ def _in_workers(pool: WorkerPool, ctx: Context, checks: list[Check], progress: P
         _split_alpha(ctx)
         dtypes = tuple(dtype.name for dtype in ctx.dtypes)
         unsupported = tuple(sorted(ctx.unsupported.items()))
-        tasks = [("check", check.name, dtypes, unsupported, ctx.alpha) for check in checks]
+        # heaviest first, so that the last task to finish is a short one and no worker idles at the end
+        ordered = sorted(checks, key=lambda check: -check.weight)
+        tasks = [("check", check.name, dtypes, unsupported, ctx.alpha) for check in ordered]
         started: list[str] = []
 
         def on_start(task: tuple) -> None:

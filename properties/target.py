@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from .floatbits import any_nan
 from .structure import Structure, StructureError
 
 
@@ -220,7 +221,7 @@ class TargetAdapter:
     @staticmethod
     def _no_new_nan(y: np.ndarray, x: np.ndarray, where: str) -> None:
         """Dropout never makes a NaN out of a finite input (a dropped element is 0, a kept one x/q or x)."""
-        if y.dtype.kind == "c" or not np.isnan(y).any():  # one pass in the common case
+        if y.dtype.kind == "c" or not any_nan(y):  # one pass in the common case
             return
         made = np.isnan(y) & np.isfinite(x)
         if made.any():

@@ -32,6 +32,7 @@ class BackwardMask(Check):
     rounded dy/q with kept_values' sign test (power 0.99 against a one-way bias on 1% of them)."""
 
     name = "backward_mask"
+    weight = 0.65
     hypothesis = "dx is zero exactly where y dropped; dy/q (inverted) or dy (classic) where kept"
     test = "exact rule on Hypothesis inputs + exact binomial test at x == 0 + sign test on gradient rounding"
     bug_classes = (4, 10, 11)

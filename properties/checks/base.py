@@ -29,6 +29,9 @@ class Check:
     bug_classes: ClassVar[tuple[int, ...]]
     effect_size: ClassVar[str] = ""
     needs_backward: ClassVar[bool] = False
+    # seconds a standard run of the reference spends on it: workers take the heaviest first, so that no
+    # worker idles while another finishes a long one (the order of tasks never changes a result)
+    weight: ClassVar[float] = 0.0
 
     def decisions(self, ctx: Context) -> int:
         """How many statistical decisions this property will make (each spends ``ctx.alpha``)."""

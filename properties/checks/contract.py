@@ -20,6 +20,7 @@ class Contract(Check):
     Deterministic: it spends no alpha."""
 
     name = "contract"
+    weight = 0.1
     hypothesis = "output dtype and shape equal the input's; the input is not modified"
     test = "exact comparison"
     bug_classes = (16,)

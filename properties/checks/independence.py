@@ -166,6 +166,7 @@ class IndependenceCalls(_PairTests):
     with probability 1 - exp(-11))."""
 
     name = "independence_calls"
+    weight = 0.75
     hypothesis = "masks of different calls are independent and never repeat"
     test = "G-test on successive-call pair tables + duplicate masks by hash"
     bug_classes = (7, 8)

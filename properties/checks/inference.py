@@ -20,6 +20,7 @@ class Inference(Check):
     (every layout, zeros, subnormals), shrunk on failure; deterministic, so it spends no alpha."""
 
     name = "inference"
+    weight = 0.65
     hypothesis = "training=False returns x bit for bit (inverted) or q*x (classic)"
     test = "exact rule on Hypothesis inputs"
     bug_classes = (12,)

@@ -32,6 +32,7 @@ class KeptValues(Check):
     against a one-way bias touching ``kept_mismatch_share`` of kept values."""
 
     name = "kept_values"
+    weight = 0.7
     hypothesis = "kept outputs are x/q (inverted) or x (classic) within 1 ulp, at the same index, without bias"
     test = "exact rule on Hypothesis inputs + exact sign test on one-ulp mismatches"
     bug_classes = (1, 4, 15)

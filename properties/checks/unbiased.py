@@ -29,6 +29,7 @@ class Unbiased(Check):
     ``1 - alpha/2``; power against a relative bias of ``bias_delta`` follows (about 1 - 1e-9)."""
 
     name = "unbiased"
+    weight = 0.5
     hypothesis = "E[y_train] = y_eval (x for inverted, q*x for classic)"
     test = "z test on the total output (exact null mean and variance) + equivalence margin"
     bug_classes = (1, 12)
