@@ -9,9 +9,12 @@ instead of the 53 that ``rng.random() < q`` spends, and no 8- or 16-bit threshol
 from __future__ import annotations
 
 import os
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -83,13 +86,74 @@ def block_streams(rng: np.random.Generator, size: int) -> Iterator[tuple[slice, 
 
 def run_blocks(work: Callable[[slice, Draw | None], None], streams: list[tuple[slice, Draw | None]]) -> None:
     """Apply ``work`` to every ``(block, stream)``; blocks run on all cores when there are several."""
-    global _executor
     if len(streams) == 1:
         work(*streams[0])
         return
+    for future in [_pool().submit(work, block, draw) for block, draw in streams]:
+        future.result()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="dropout_core")
-    for future in [_executor.submit(work, block, draw) for block, draw in streams]:
+    return _executor
+
+
+def run_shared(
+    prepare: Callable[[slice, Draw | None], None],
+    process: Callable[[slice, Any], None],
+    scratch: Callable[[], Any],
+    streams: list[tuple[slice, Draw | None]],
+) -> None:
+    """``prepare`` every block (draw its mask: one thread, in stream order), then ``process`` its chunks of
+    CHUNK elements, on all cores. Prepared chunks go to a queue every thread takes from, so the threads
+    finish together: 10^7 elements are 9.5 blocks, and with whole blocks per thread one did 5 and the
+    other 4.5. ``scratch()`` makes each thread's working memory, passed to ``process``."""
+    if len(streams) == 1:  # one block: no queue, no lock (most calls, and the small ones)
+        (block, draw), memory = streams[0], scratch()
+        prepare(block, draw)
+        for start in range(block.start, block.stop, CHUNK):
+            process(slice(start, min(start + CHUNK, block.stop)), memory)
+        return
+    blocks = deque(streams)
+    ready: deque[slice] = deque()
+    preparing = 0
+    changed = threading.Condition()
+
+    def worker() -> None:
+        nonlocal preparing
+        memory = scratch()
+        while True:
+            with changed:
+                while not ready and not blocks and preparing:
+                    changed.wait()  # a block is being prepared: its chunks are still to come
+                if ready:
+                    part: slice | None = ready.popleft()
+                elif blocks:
+                    part, (block, draw) = None, blocks.popleft()
+                    preparing += 1
+                else:
+                    return
+            if part is not None:
+                process(part, memory)
+                continue
+            try:
+                prepare(block, draw)
+            except BaseException:
+                with changed:  # no chunk of this block may run; the others stop taking blocks
+                    preparing -= 1
+                    blocks.clear()
+                    changed.notify_all()
+                raise
+            with changed:
+                preparing -= 1
+                ready.extend(slice(start, min(start + CHUNK, block.stop))
+                             for start in range(block.start, block.stop, CHUNK))
+                changed.notify_all()
+
+    threads = min(os.cpu_count() or 1, len(streams))
+    for future in [_pool().submit(worker) for _ in range(threads)]:
         future.result()
 
 

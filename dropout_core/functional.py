@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._mask import CHUNK, Draw, block_streams, fill_keep, keep_mask, keep_threshold, plain_blocks, run_blocks
+from ._mask import CHUNK, Draw, block_streams, fill_keep, keep_mask, keep_threshold, plain_blocks, run_shared
 from ._rounding import Scaler, scaled
 from ._validation import check_convention, check_float_array, check_noise_shape, resolve_rates
 
@@ -26,27 +26,31 @@ def _apply_chunked(
     y_bits = y.view(_INT_VIEW[x.dtype.itemsize])
     keep_bytes = keep.view(np.uint8)
 
-    def work(block: slice, draw: Draw | None) -> None:
-        wide = np.empty(min(CHUNK, x.size), np.float64)
-        ones = np.empty(0 if draw is not None else min(CHUNK, x.size), np.uint8)
+    def prepare(block: slice, draw: Draw | None) -> None:
         if draw is not None:  # the whole block's mask at once: a quarter of the Python calls of per chunk
             fill_keep(draw, keep[block], threshold)
-        for start in range(block.start, block.stop, CHUNK):
-            part = slice(start, min(start + CHUNK, block.stop))
-            if draw is not None:
-                selector = keep_bytes[part]
-            else:  # a caller's bool array may hold bytes other than 0 and 1 (np.frombuffer, views)
-                selector = np.minimum(keep_bytes[part], 1, out=ones[: part.stop - part.start])
-            if scaler is None:
-                y[part] = x[part]
-            else:
-                scaler(x[part], y[part], wide)
-            # select, not multiply the values: a dropped NaN or inf becomes +0.0 instead of NaN (the
-            # bit patterns are multiplied by 1 or 0)
-            np.multiply(y_bits[part], selector, out=y_bits[part])
+
+    def scratch() -> tuple[np.ndarray, np.ndarray]:
+        wide = np.empty(min(CHUNK, x.size), np.float64)
+        ones = np.empty(0 if rng is not None else min(CHUNK, x.size), np.uint8)
+        return wide, ones
+
+    def process(part: slice, memory: tuple[np.ndarray, np.ndarray]) -> None:
+        wide, ones = memory
+        if rng is not None:
+            selector = keep_bytes[part]
+        else:  # a caller's bool array may hold bytes other than 0 and 1 (np.frombuffer, views)
+            selector = np.minimum(keep_bytes[part], 1, out=ones[: part.stop - part.start])
+        if scaler is None:
+            y[part] = x[part]
+        else:
+            scaler(x[part], y[part], wide)
+        # select, not multiply the values: a dropped NaN or inf becomes +0.0 instead of NaN (the bit
+        # patterns are multiplied by 1 or 0)
+        np.multiply(y_bits[part], selector, out=y_bits[part])
 
     streams = list(block_streams(rng, x.size)) if rng is not None else plain_blocks(x.size)
-    run_blocks(work, streams)
+    run_shared(prepare, process, scratch, streams)
     return y
 
 
