@@ -100,21 +100,25 @@ def _pool() -> ThreadPoolExecutor:
     return _executor
 
 
+def _chunks(block: slice) -> list[slice]:
+    return [slice(start, min(start + CHUNK, block.stop)) for start in range(block.start, block.stop, CHUNK)]
+
+
 def run_shared(
     prepare: Callable[[slice, Draw | None], None],
     process: Callable[[slice, Any], None],
     scratch: Callable[[], Any],
     streams: list[tuple[slice, Draw | None]],
 ) -> None:
-    """``prepare`` every block (draw its mask: one thread, in stream order), then ``process`` its chunks of
+    """``prepare`` every block (draw its mask, each block on one thread), then ``process`` its chunks of
     CHUNK elements, on all cores. Prepared chunks go to a queue every thread takes from, so the threads
     finish together: 10^7 elements are 9.5 blocks, and with whole blocks per thread one did 5 and the
     other 4.5. ``scratch()`` makes each thread's working memory, passed to ``process``."""
     if len(streams) == 1:  # one block: no queue, no lock (most calls, and the small ones)
         (block, draw), memory = streams[0], scratch()
         prepare(block, draw)
-        for start in range(block.start, block.stop, CHUNK):
-            process(slice(start, min(start + CHUNK, block.stop)), memory)
+        for part in _chunks(block):
+            process(part, memory)
         return
     blocks = deque(streams)
     ready: deque[slice] = deque()
@@ -148,8 +152,7 @@ def run_shared(
                 raise
             with changed:
                 preparing -= 1
-                ready.extend(slice(start, min(start + CHUNK, block.stop))
-                             for start in range(block.start, block.stop, CHUNK))
+                ready.extend(_chunks(block))
                 changed.notify_all()
 
     threads = min(os.cpu_count() or 1, len(streams))
