@@ -61,8 +61,8 @@ def fill_keep(draw: Draw, out: np.ndarray, threshold: int) -> None:
     tie_words = np.flatnonzero(words != 0)
     if not tie_words.size:
         return
-    # the bytes of those words: a gather of whole words read as bool (numpy's nonzero is 4 times slower
-    # on uint8 than on bool, and a row gather of the 2-D byte view 4 times slower than a word gather)
+    # the bytes of those words, from a gather of whole words read as bool (a row gather of the 2-D byte
+    # view took 3.5 times as long; read as uint8 rather than bool, nonzero is 4 times slower)
     inside = np.flatnonzero(words[tie_words].view(np.bool_))
     ties = tie_words[inside >> 3] * 8 + (inside & 7)
     if ties[-1] >= n:  # the padding bytes of the last word
