@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import stats
 
 
 def two_sided_z(alpha: float) -> float:
@@ -123,71 +123,63 @@ def rate_decision(k: int, n: int, design: RateDesign) -> tuple[bool, float, tupl
     return passed, float(test.pvalue), (float(ci.low), float(ci.high))
 
 
-def chi2_1df_power(n: float, rho: float, alpha: float) -> float:
-    """Power of a 1-df chi-square (or G) test at ``alpha`` against a 2x2 phi correlation ``rho`` with n pairs:
-    the statistic is asymptotically noncentral chi-square with noncentrality ``n * rho**2``."""
-    critical = stats.chi2.isf(alpha, 1)
-    return float(stats.ncx2.sf(critical, 1, n * rho**2))
-
-
-def pairs_for_power(rho: float, alpha: float, power: float) -> int:
-    """Pairs a 2x2 independence test needs to detect phi correlation ``rho`` at ``alpha`` with ``power``."""
-    critical = stats.chi2.isf(alpha, 1)
-    noncentrality = optimize.brentq(lambda lam: stats.ncx2.sf(critical, 1, lam) - power, 1e-6, 1e4)
-    return math.ceil(noncentrality / rho**2)
-
-
-def g_test_2x2(table: np.ndarray) -> tuple[float, float, float]:
-    """G-test of independence of a 2x2 table of counts: ``(statistic, p_value, phi)``.
-
-    A table with an empty row or column carries no information about dependence: p = 1, phi = 0."""
-    table = np.asarray(table, dtype=float)
-    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
-        return 0.0, 1.0, 0.0
-    statistic, p_value, _, _ = stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")
-    (a, b), (c, d) = table
-    phi = (a * d - b * c) / math.sqrt((a + b) * (c + d) * (a + c) * (b + d))
-    return float(statistic), float(p_value), float(phi)
-
-
-def runs_test(n_runs: int, n_ones: int, n_zeros: int) -> tuple[float, float]:
-    """Wald-Wolfowitz runs test, conditional on the counts, normal approximation: ``(z, p_value)``.
-
-    Mean ``1 + 2 n1 n0 / n`` and variance ``2 n1 n0 (2 n1 n0 - n) / (n**2 (n - 1))`` (Wald and Wolfowitz
-    1940); scipy.stats has no runs test. Too many runs mean alternation, too few mean clumping."""
-    n = n_ones + n_zeros
-    if n_ones == 0 or n_zeros == 0 or n < 3:
-        return 0.0, 1.0
-    mean = 1 + 2 * n_ones * n_zeros / n
-    variance = 2 * n_ones * n_zeros * (2 * n_ones * n_zeros - n) / (n**2 * (n - 1))
-    z = (n_runs - mean) / math.sqrt(variance)
-    return float(z), float(2 * stats.norm.sf(abs(z)))
-
-
 @dataclass(frozen=True)
-class MeanDesign:
-    """A z test on a sum whose null mean and variance are known exactly (the sum of Bernoulli-weighted
-    inputs): fail when it rejects at ``alpha / 2`` or when the ``1 - alpha/2`` interval of the relative
-    bias is not inside ``+/- delta``."""
+class BernsteinMeanDesign:
+    """A test on the total ``S`` of ``calls`` calls, each a sum of independent terms with an exactly known null
+    mean ``mean`` and variance ``variance`` per call, every centred term bounded by ``bound`` in magnitude.
+
+    H0: E[S] = calls * mean. Bernstein's inequality bounds each tail without asymptotics:
+    ``P(|S - E S| >= t) <= 2 exp(-t**2 / (2 (V + bound t / 3)))`` with ``V = calls * variance``. The decision
+    fails when that bound, as a p-value, is below ``alpha / 2``, or when the interval of the relative bias
+    (``S`` relative to its null mean, plus or minus the deviation at which the bound reaches ``alpha / 2``) is
+    not inside ``+/- delta``. ``calls`` is the smallest for which a correct target's interval is inside the
+    margin whenever the test does not reject, so P(fail | H0) <= alpha / 2 by the bound alone. Power against a
+    relative bias of ``delta`` is a normal approximation."""
 
     delta: float
     alpha: float
-    draws: int  # element draws (elements times calls)
+    mean: float
+    variance: float
+    bound: float
+    calls: int
     power: float
 
-    @property
-    def z(self) -> float:
-        return two_sided_z(self.alpha / 2)
+    def deviation(self, calls: int | None = None) -> float:
+        """The t at which the two-sided Bernstein bound equals alpha / 2."""
+        level = math.log(4 / self.alpha)
+        total_variance = (self.calls if calls is None else calls) * self.variance
+        linear = self.bound * level / 3
+        return linear + math.sqrt(linear * linear + 2 * total_variance * level)
+
+    def pvalue(self, total: float) -> float:
+        t = abs(total - self.calls * self.mean)
+        exponent = t * t / (2 * (self.calls * self.variance + self.bound * t / 3))
+        return float(min(1.0, 2 * math.exp(-exponent)))
+
+    def interval(self, total: float) -> tuple[float, float]:
+        """The relative bias of ``total`` and its half-width at alpha / 2, as an interval."""
+        centre = total / (self.calls * self.mean) - 1
+        half = self.deviation() / (self.calls * self.mean)
+        return centre - half, centre + half
 
 
-def mean_design(delta: float, alpha: float, relative_variance_per_draw: float) -> MeanDesign:
-    """Draws so that a correct target's interval stays inside ``+/- delta`` with probability ``1 - alpha/2``:
-    the relative standard error ``sqrt(v / draws)`` must satisfy ``2 z se <= delta``."""
-    z = two_sided_z(alpha / 2)
-    draws = math.ceil(relative_variance_per_draw * (2 * z / delta) ** 2)
-    se = math.sqrt(relative_variance_per_draw / draws)
-    power = float(stats.norm.sf(z - delta / se) + stats.norm.cdf(-z - delta / se))
-    return MeanDesign(delta=delta, alpha=alpha, draws=draws, power=power)
+def bernstein_mean_design(delta: float, alpha: float, mean: float, variance: float, bound: float,
+                          power_bias: float | None = None) -> BernsteinMeanDesign:
+    """Calls so that ``2 * deviation(calls) <= delta * calls * mean`` (a correct target's interval fits)."""
+    if not (mean > 0 and variance >= 0 and bound >= 0 and 0 < delta < 1 and 0 < alpha < 1):
+        raise ValueError(f"bad design: mean={mean}, variance={variance}, bound={bound}, delta={delta}, alpha={alpha}")
+    level = math.log(4 / alpha)
+    half_margin = delta * mean / 2
+    # (c K - b L / 3)**2 >= (b L / 3)**2 + 2 K V L  <=>  K >= (2 c b L / 3 + 2 V L) / c**2, c = delta mean / 2
+    calls = max(1, math.ceil((2 * half_margin * bound * level / 3 + 2 * variance * level) / half_margin**2))
+    design = BernsteinMeanDesign(delta=delta, alpha=alpha, mean=mean, variance=variance, bound=bound, calls=calls,
+                                 power=0.0)
+    shift = (delta if power_bias is None else power_bias) * calls * mean
+    spread = math.sqrt(calls * variance) or 1.0
+    t = design.deviation()
+    power = float(stats.norm.sf((t - shift) / spread) + stats.norm.cdf((-t - shift) / spread))
+    return BernsteinMeanDesign(delta=delta, alpha=alpha, mean=mean, variance=variance, bound=bound, calls=calls,
+                               power=max(power, 0.0))
 
 
 def sign_test(up: int, down: int) -> float:

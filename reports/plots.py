@@ -20,7 +20,6 @@ matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from scipy import stats
 
 STYLE: dict[str, Any] = {
     "svg.fonttype": "path", "svg.hashsalt": "dropout-verify", "font.size": 9, "axes.grid": True,
@@ -139,47 +138,37 @@ def p_values(run: dict[str, Any]) -> str | None:
         return _svg(fig)
 
 
-def _lag(label: str) -> float | None:
-    words = label.split()
-    try:
-        return float(words[1]) if words[0] == "lag" else float(words[-1].lstrip("r+"))
-    except (IndexError, ValueError):
-        return None
-
-
 def autocorrelation(run: dict[str, Any]) -> str | None:
-    """Mask correlation (phi of the 2x2 pair table) by lag along the elements and by row offset across
-    samples, with the band outside which a G-test rejects at the per-decision alpha."""
+    """The standardised mask correlation |z| at every lag of one call (the largest in each bin of lags) and at
+    every row offset of a batch, with the critical value above which the omnibus decision rejects."""
     panels = []
-    for name, title in (("independence_elements", "elements: bit i vs i + lag"),
-                        ("independence_samples", "samples: row r vs r + offset")):
+    for name, decision, title in (("independence_elements", "lags", "elements: bit i vs i + lag"),
+                                  ("independence_samples", "offsets", "samples: row r vs r + offset")):
         prop = _property(run, name)
-        if not prop:
-            continue
-        cases = [case for case in prop["cases"] if case.get("extra", {}).get("pair")
-                 and case.get("estimate") is not None and _lag(case["extra"]["pair"]) is not None]
+        cases = [case for case in (prop["cases"] if prop else [])
+                 if case.get("extra", {}).get("decision") == decision and case["extra"].get("profile", {}).get("lag")]
         if cases:
-            panels.append((title, cases, prop.get("alpha")))
+            panels.append((title, cases, prop.get("alpha") if prop else None))
     if not panels:
         return None
     with _figure(4.0 * len(panels), 3.0, columns=len(panels)) as (fig, axes):
         for axis, (title, cases, alpha) in zip(axes, panels, strict=True):
-            for dtype in sorted({case["dtype"] for case in cases}):
-                for p in sorted({case["p"] for case in cases if case["dtype"] == dtype}):
-                    mine = sorted((case for case in cases if case["dtype"] == dtype and case["p"] == p),
-                                  key=lambda case: _lag(case["extra"]["pair"]) or 0.0)
-                    axis.plot([_lag(case["extra"]["pair"]) for case in mine], [case["estimate"] for case in mine],
-                              marker="o", markersize=3, linewidth=0.8, color=_colour(dtype),
-                              alpha=0.9 if p == 0.5 else 0.5, label=f"{dtype}, p={p}")
+            for case in cases:
+                profile = case["extra"]["profile"]
+                axis.plot(profile["lag"], profile["z"], marker="o", markersize=2, linewidth=0.8,
+                          color=_colour(case["dtype"]), alpha=0.9 if case["p"] == 0.5 else 0.5,
+                          label=f"{case['dtype']}, p={case['p']}")
             if alpha:
-                smallest = min(case["samples"] for case in cases)
-                band = math.sqrt(stats.chi2.isf(alpha, 1) / smallest)  # G ~ n phi^2 under the null
-                axis.axhspan(-band, band, color="#7f7f7f", alpha=0.15, label=f"not significant (|phi| < {band:.4f})")
-            axis.axhline(0, color="#444", linewidth=0.8)
-            axis.set(xlabel="lag" if "elements" in title else "row offset", ylabel="phi", title=title)
-            if "elements" in title:
-                axis.set_xscale("log", base=2)
-            axis.legend(fontsize=6, ncol=2)
+                tests = max(case["extra"].get("tests", 1) for case in cases)
+                critical = math.sqrt(2 * math.log(2 * tests / alpha))
+                axis.axhline(critical, color="#d62728", linewidth=0.8, linestyle="--",
+                             label=f"rejects above |z| = {critical:.2f} ({tests:,} lags)")
+                highest = max(max(case["extra"]["profile"]["z"]) for case in cases)
+                axis.set_ylim(0, max(critical * 1.6, highest * 1.1))
+            axis.set(xlabel="lag" if "elements" in title else "row offset", ylabel="largest |z| in the bin",
+                     title=title)
+            axis.set_xscale("log", base=2)
+            axis.legend(fontsize=6, ncol=2, loc="upper left")
         return _svg(fig)
 
 
@@ -243,7 +232,7 @@ def energy(run: dict[str, Any]) -> str | None:
 FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str | None]]] = {
     "rate": ("Rate calibration", rate_calibration),
     "pvalues": ("p-values of the statistical decisions", p_values),
-    "autocorrelation": ("Mask correlation by lag and by row", autocorrelation),
+    "autocorrelation": ("Mask correlation at every lag and row offset", autocorrelation),
     "rounding": ("Kept-value rounding and the bias it implies", kept_value_errors),
     "energy": ("Output energy with and without the 1/q scaling", energy),
 }

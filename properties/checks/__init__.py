@@ -4,7 +4,9 @@ from .backward_mask import BackwardMask
 from .base import Check
 from .contract import Contract
 from .edge_rates import EdgeRates
-from .independence import IndependenceCalls, IndependenceElements, IndependenceSamples
+from .independence_calls import IndependenceCalls
+from .independence_elements import IndependenceElements
+from .independence_samples import IndependenceSamples
 from .inference import Inference
 from .invalid_rate import InvalidRate
 from .kept_values import KeptValues

@@ -19,6 +19,9 @@ from ..stats import sign_test
 
 SAMPLE_CALL = 65536  # elements per call of a rounding sample
 ULP_BOUND = 1  # faithful rounding: at most one step from the correctly rounded value
+# A faithful target may miss the correctly rounded value by one ulp in both directions (a product computed in
+# a wider type and rounded twice, say): the sign test keeps its power against a one-way bias amid this share.
+SYMMETRIC_MISS_SHARE = 0.2
 
 
 def sample_inputs(rng: np.random.Generator, dtype: np.dtype, size: int = SAMPLE_CALL) -> np.ndarray:
@@ -28,13 +31,24 @@ def sample_inputs(rng: np.random.Generator, dtype: np.dtype, size: int = SAMPLE_
     return (magnitude * rng.choice([-1.0, 1.0], size)).astype(dtype)
 
 
+def sign_test_power(n: int, share: float, symmetric_share: float, alpha: float) -> float:
+    """Power of the two-sided exact sign test at ``alpha`` on ``n`` values of which a share ``share`` miss one
+    way and ``symmetric_share`` miss either way at random (normal approximation of up - down, whose mean is
+    ``n share`` and variance ``n (share + symmetric_share)``; the test rejects at ``|up - down| >= z sqrt(M)``)."""
+    mismatches = n * (share + symmetric_share)
+    z = float(stats.norm.isf(alpha / 2))
+    return float(stats.norm.sf((z * math.sqrt(mismatches) - n * share) / math.sqrt(mismatches)))
+
+
 def sign_test_sample_size(ctx: Context) -> int:
-    """Scaled values needed so that a one-way bias on a share s of them gives a significant sign test with
-    the tier's power: all-one-way misses need m >= log2(2 / alpha), and P(Bin(n, s) >= m) >= power."""
+    """Scaled values needed so that a one-way bias on a share s of them gives a significant sign test with the
+    tier's power: when every miss is one-way, m >= log2(2 / alpha) misses and P(Bin(n, s) >= m) >= power;
+    amid ``SYMMETRIC_MISS_SHARE`` of symmetric misses, ``sign_test_power`` >= power."""
     needed = math.ceil(math.log2(2 / ctx.alpha))
     share = ctx.tier.kept_mismatch_share
     n = math.ceil(needed / share)
-    while stats.binom.sf(needed - 1, n, share) < ctx.tier.power:
+    while (stats.binom.sf(needed - 1, n, share) < ctx.tier.power
+           or sign_test_power(n, share, SYMMETRIC_MISS_SHARE, ctx.alpha) < ctx.tier.power):
         n = math.ceil(n * 1.05)
     return max(n, 10_000)
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from ..context import Context
 from ..exact import correctly_rounded_quotient
 from ..result import Case, PropertyResult
-from ..stats import mean_design
+from ..stats import bernstein_mean_design
 from ..target import TargetCallError
 from .base import Check, error_case
 
@@ -23,15 +22,16 @@ class Unbiased(Check):
 
     Guards bug classes 1 (wrong scale: mixing the conventions) and 12 (dropout active at inference or
     never in training). Test: on a fixed positive ``x``, over K calls, the sum of all outputs is a sum of
-    independent Bernoulli-weighted kept values with a known null mean and variance; a two-sided z test
-    rejects, and the interval of the relative bias must lie inside ``+/- bias_delta`` (equivalence).
-    K is the smallest that keeps a correct target's interval inside the margin with probability
-    ``1 - alpha/2``; power against a relative bias of ``bias_delta`` follows (about 1 - 1e-9)."""
+    independent Bernoulli-weighted kept values with an exactly known null mean and variance, each term
+    bounded; Bernstein's inequality bounds both tails without asymptotics, the test rejects where that bound
+    is below alpha / 2, and the interval of the relative bias must lie inside ``+/- bias_delta``
+    (equivalence). K is the smallest that keeps a correct target's interval inside the margin whenever the
+    test does not reject; power against a relative bias of ``bias_delta`` follows (about 1 - 1e-9)."""
 
     name = "unbiased"
     weight = 0.5
     hypothesis = "E[y_train] = y_eval (x for inverted, q*x for classic)"
-    test = "z test on the total output (exact null mean and variance) + equivalence margin"
+    test = "Bernstein-bounded test on the total output (exact null mean and variance) + equivalence margin"
     bug_classes = (1, 12)
 
     def decisions(self, ctx: Context) -> int:
@@ -52,11 +52,11 @@ class Unbiased(Check):
         q = 1.0 - p
         inverted = ctx.target.convention == "inverted"
         kept_value = (correctly_rounded_quotient(x, q) if inverted else x).astype(np.float64)
-        null_mean = q * kept_value.sum()  # per call
-        null_variance = q * (1 - q) * np.square(kept_value).sum()
-        per_draw = ROW * null_variance / null_mean**2  # relative variance of one element draw
-        design = mean_design(ctx.tier.bias_delta, ctx.alpha, per_draw)
-        calls = math.ceil(design.draws / ROW)
+        null_mean = float(q * kept_value.sum())  # per call
+        null_variance = float(q * (1 - q) * np.square(kept_value).sum())
+        bound = max(q, 1 - q) * float(np.abs(kept_value).max())  # |v (m - q)| for a Bernoulli(q) m
+        design = bernstein_mean_design(ctx.tier.bias_delta, ctx.alpha, null_mean, null_variance, bound)
+        calls = design.calls
         try:
             y_eval = ctx.target.forward(x, p, training=False, seed=0).astype(np.float64)
             total = energy = 0.0
@@ -67,12 +67,10 @@ class Unbiased(Check):
         except TargetCallError as error:
             result.cases.append(error_case(dtype, p, error))
             return None
-        se = math.sqrt(calls * null_variance)
-        z = (total - calls * null_mean) / se
-        p_value = float(2 * stats.norm.sf(abs(z)))
+        z = (total - calls * null_mean) / math.sqrt(calls * null_variance)
+        p_value = design.pvalue(total)
         relative = total / (calls * null_mean) - 1
-        half_width = design.z * se / (calls * null_mean)
-        ci = [relative - half_width, relative + half_width]
+        ci = list(design.interval(total))
         inside = -design.delta <= ci[0] and ci[1] <= design.delta
         passed = p_value >= ctx.alpha / 2 and inside
         eval_expected = float(x.astype(np.float64).sum()) * (1.0 if inverted else q)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -10,14 +9,10 @@ import pytest
 from scipy import stats
 
 from properties.stats import (
-    chi2_1df_power,
+    bernstein_mean_design,
     clopper_pearson,
-    g_test_2x2,
-    mean_design,
-    pairs_for_power,
     rate_decision,
     rate_design,
-    runs_test,
     sign_test,
 )
 
@@ -50,49 +45,20 @@ def test_rate_design_false_alarm_is_the_exact_sum_over_the_binomial():
     assert design.power > 0.999
 
 
-def test_chi2_power_has_the_closed_form_of_a_shifted_normal():
-    # chi2_1(lambda) is (Z + sqrt(lambda))**2: power = Phi(sqrt(l) - z) + Phi(-sqrt(l) - z), z = Phi^-1(1 - a/2)
-    n, rho, alpha = 50_000, 0.02, 1e-6
-    z, shift = stats.norm.isf(alpha / 2), math.sqrt(n) * rho
-    closed = stats.norm.cdf(shift - z) + stats.norm.cdf(-shift - z)
-    assert chi2_1df_power(n, rho, alpha) == pytest.approx(closed, rel=1e-9)
-
-
-def test_pairs_for_power_is_the_smallest_sufficient_count():
-    n = pairs_for_power(0.01, 1e-8, 0.99)
-    assert chi2_1df_power(n, 0.01, 1e-8) >= 0.99 > chi2_1df_power(n - 200, 0.01, 1e-8)
-
-
-def test_g_statistic_is_twice_the_log_likelihood_ratio():
-    table = np.array([[30, 10], [20, 40]])
-    expected = np.outer(table.sum(1), table.sum(0)) / table.sum()
-    g = 2 * float(np.sum(table * np.log(table / expected)))  # the definition (Sokal and Rohlf, Biometry)
-    statistic, p_value, phi = g_test_2x2(table)
-    assert statistic == pytest.approx(g, rel=1e-12)
-    assert p_value == pytest.approx(stats.chi2.sf(g, 1), rel=1e-12)
-    assert phi == pytest.approx((30 * 40 - 10 * 20) / math.sqrt(40 * 60 * 50 * 50), rel=1e-12)
-    assert g_test_2x2(np.array([[5, 0], [7, 0]]))[1] == 1.0
-
-
-def test_runs_moments_match_enumeration_of_all_arrangements():
-    ones, zeros = 4, 3
-    runs = []
-    for positions in itertools.combinations(range(ones + zeros), ones):
-        seq = np.zeros(ones + zeros, dtype=int)
-        seq[list(positions)] = 1
-        runs.append(1 + int(np.count_nonzero(seq[1:] != seq[:-1])))
-    mean, sd = float(np.mean(runs)), float(np.std(runs))
-    # the formula's z is (runs - mean) / sd with the exact permutation mean and variance
-    assert runs_test(mean, ones, zeros)[0] == pytest.approx(0.0, abs=1e-12)
-    assert runs_test(mean + sd, ones, zeros)[0] == pytest.approx(1.0, rel=1e-12)
-    assert runs_test(1, 0, 10) == (0.0, 1.0)
-
-
-def test_mean_design_power_is_a_normal_tail_sum():
-    design = mean_design(0.01, 1e-6, 2.0)
-    se = math.sqrt(2.0 / design.draws)
-    assert 2 * design.z * se <= 0.01
-    assert design.power == pytest.approx(stats.norm.sf(design.z - 0.01 / se), rel=1e-6)
+def test_bernstein_design_fits_a_correct_interval_inside_the_margin_and_bounds_the_tail():
+    design = bernstein_mean_design(0.01, 1e-6, mean=100.0, variance=50.0, bound=2.0)
+    assert 2 * design.deviation() <= 0.01 * design.calls * 100.0
+    assert 2 * design.deviation(design.calls - 1) > 0.01 * (design.calls - 1) * 100.0
+    # at the deviation the two-sided bound is alpha / 2, by construction
+    assert design.pvalue(design.calls * 100.0 + design.deviation()) == pytest.approx(0.5e-6, rel=1e-9)
+    # the bound is a bound: above the exact tail of a sum of scaled Bernoulli terms (here 400 terms of 2 m,
+    # m ~ Bernoulli(1/2): mean 400, variance 400, centred terms bounded by 1)
+    exact = bernstein_mean_design(0.3, 1e-3, mean=400.0, variance=400.0, bound=1.0)
+    total = 400.0 * exact.calls
+    for t in (20, 60, 100):
+        k = (total + t) / 2  # S = 2 K with K ~ Binomial(400 calls, 1/2)
+        tail = 2 * stats.binom.sf(math.ceil(k) - 1, 400 * exact.calls, 0.5)
+        assert tail <= exact.pvalue(total + t)
 
 
 def test_sign_test_is_the_binomial_two_sided_p_value():

@@ -194,6 +194,21 @@ class CorrelatedLanes(Correct):
         return (lanes.ravel()[: x.size] < 1.0 - p).reshape(x.shape)
 
 
+class StrideReuse(Correct):
+    """A tenth of the elements reuse the random word of the element 1000 before them (a lane that rereads
+    words at a fixed stride); the stride is far from any lag a hand-picked list would hold."""
+
+    STRIDE, SHARE = 1000, 0.1
+
+    def mask(self, x, p, seed):
+        rng = self.rng(seed)
+        words = rng.random(x.size)
+        reuse = np.flatnonzero(rng.random(x.size) < self.SHARE)
+        reuse = reuse[reuse >= self.STRIDE]
+        words[reuse] = words[reuse - self.STRIDE]
+        return (words < 1.0 - p).reshape(x.shape)
+
+
 # ---------------------------------------------------------------- class 6: shared mask across the batch
 class SharedBatchMask(Correct):
     """One mask drawn for x.shape[1:] and broadcast over the batch (flax#4973: vmap did not split the key)."""
@@ -210,6 +225,21 @@ class ChannelMaskSharedAcrossBatch(CorrectChannelDropout):
     def mask(self, x, p, seed):
         channels = self.rng(seed).random((1, x.shape[1], 1, 1)) < 1.0 - p
         return np.broadcast_to(channels, x.shape)
+
+
+class RowStreamsModuloThreads(Correct):
+    """Row r draws from stream r mod 8 (eight threads, each restarting its stream at every row it takes), so
+    rows r and r + 8 repeat: an offset a check of adjacent rows never sees."""
+
+    THREADS = 8
+
+    def mask(self, x, p, seed):
+        if x.ndim < 2:
+            return super().mask(x, p, seed)
+        rows = x.reshape(x.shape[0], -1)
+        streams = [np.random.default_rng([seed, thread]).random(rows.shape[1]) < 1.0 - p
+                   for thread in range(self.THREADS)]
+        return np.stack([streams[row % self.THREADS] for row in range(rows.shape[0])]).reshape(x.shape)
 
 
 # ---------------------------------------------------------------- class 7: same mask on every call
@@ -361,6 +391,82 @@ class AcceptsBadRate(Correct):
         return super().forward(x, p, training=training, seed=seed)
 
 
+# ---------------------------------------------------------------- class 19: overlapping or wrapping streams
+def _splitmix64(counter: np.ndarray) -> np.ndarray:
+    """A counter-based generator: 64 random bits per uint64 counter (SplitMix64's finaliser)."""
+    z = counter + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _threshold(q: float) -> np.uint64:
+    return np.uint64(min(round(q * 2.0**64), 2**64 - 1))
+
+
+class CounterWrap(Correct):
+    """Element i reads the random word at counter i mod 2**16 (a 16-bit counter inside a 64-bit one): the mask
+    repeats with period 65536 inside every large call."""
+
+    PERIOD = 2**16
+
+    def mask(self, x, p, seed):
+        counters = np.arange(x.size, dtype=np.uint64) % np.uint64(self.PERIOD)
+        with np.errstate(over="ignore"):
+            words = _splitmix64(counters + np.uint64(seed) * np.uint64(2**32))
+        return (words < _threshold(1.0 - p)).reshape(x.shape)
+
+
+class OverlappingStreams(Correct):
+    """Counter-based: the call with seed s reads the words at counters s * 1000, s * 1000 + 1, ... of one key,
+    but a call consumes far more than 1000 words, so seed s + 1 reads seed s's stream shifted by 1000."""
+
+    ADVANCE = 1000
+
+    def mask(self, x, p, seed):
+        counters = np.arange(x.size, dtype=np.uint64) + np.uint64(seed) * np.uint64(self.ADVANCE)
+        with np.errstate(over="ignore"):
+            words = _splitmix64(counters)
+        return (words < _threshold(1.0 - p)).reshape(x.shape)
+
+
+# ---------------------------------------------------------------- class 20: weak generators
+class LowBitsLCG(Correct):
+    """A 32-bit LCG (Numerical Recipes' constants) whose low 16 bits make the keep decision: bit k of a
+    power-of-two LCG has period 2**(k+1), so the low 16 bits repeat every 65536 draws."""
+
+    _period: np.ndarray | None = None
+
+    @classmethod
+    def low_bits(cls) -> np.ndarray:
+        if cls._period is None:
+            values, state = np.empty(2**16, np.uint32), 0
+            for t in range(2**16):  # the low 16 bits of an LCG mod 2**32 are an LCG mod 2**16
+                values[t] = state
+                state = (1664525 * state + 1013904223) % 2**16
+            cls._period = values
+        return cls._period
+
+    def mask(self, x, p, seed):
+        start = int(np.random.default_rng(seed).integers(0, 2**16))
+        low = np.resize(np.roll(self.low_bits(), -start), x.size)
+        return (low < math.floor((1.0 - p) * 2**16)).reshape(x.shape)
+
+
+class GF2LinearGenerator(Correct):
+    """R250 (Kirkpatrick and Stoll 1981): 64-bit words x[t] = x[t-103] XOR x[t-250], compared with a 64-bit
+    threshold. Pairs of mask bits are independent at every lag, but every bit position is a linear recurrence
+    over GF(2) with 250 bits of state, so at p = 0.5 (the top bit) the mask is GF(2)-affine in 250 bits."""
+
+    def mask(self, x, p, seed):
+        words = np.empty(x.size + 250, np.uint64)
+        words[:250] = np.random.default_rng(seed).integers(0, 2**64, size=250, dtype=np.uint64)
+        for t in range(250, words.size, 103):
+            end = min(t + 103, words.size)
+            words[t:end] = words[t - 103 : end - 103] ^ words[t - 250 : end - 250]
+        return (words[250:] < _threshold(1.0 - p)).reshape(x.shape)
+
+
 CORRECT = [Correct, CorrectPhiloxIntegerThreshold, CorrectClassic, CorrectMultiplicativeSFC64, CorrectChannelDropout]
 
 # target class -> (bug class, the property that must fail)
@@ -375,8 +481,10 @@ ZOO: dict[type, tuple[int, str]] = {
     NeighboursShareBits: (5, "independence_elements"),
     ChannelGroupsOfFour: (5, "independence_elements"),
     CorrelatedLanes: (5, "independence_elements"),
+    StrideReuse: (5, "independence_elements"),
     SharedBatchMask: (6, "independence_samples"),
     ChannelMaskSharedAcrossBatch: (6, "independence_samples"),
+    RowStreamsModuloThreads: (6, "independence_samples"),
     ConstantSeed: (7, "independence_calls"),
     CoarseSeedCounter: (7, "independence_calls"),
     FrozenByTracing: (7, "independence_calls"),
@@ -393,4 +501,20 @@ ZOO: dict[type, tuple[int, str]] = {
     ChangesDtype: (16, "contract"),
     ChannelMaskPerElement: (16, "mask_structure"),
     AcceptsBadRate: (17, "invalid_rate"),
+    CounterWrap: (19, "independence_elements"),
+    OverlappingStreams: (19, "independence_calls"),
+    LowBitsLCG: (20, "independence_elements"),
+    GF2LinearGenerator: (20, "independence_elements"),
+}
+
+# what the failure message of the aimed property must name: the lag, offset, shift or structure found
+AIMED: dict[type, str] = {
+    NeighboursShareBits: "lag 1 of the flattened mask",
+    ChannelGroupsOfFour: "along axis 1 (C)",
+    StrideReuse: "lag 1000 of the flattened mask",
+    RowStreamsModuloThreads: "rows r and r+8",
+    CounterWrap: "lag 65536 of the flattened mask",
+    OverlappingStreams: "shifted by 1000 elements",
+    LowBitsLCG: "lag 65536 of the flattened mask",
+    GF2LinearGenerator: "GF(2) rank",
 }

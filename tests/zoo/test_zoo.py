@@ -7,15 +7,16 @@ import json
 from collections import Counter
 
 import pytest
-from dropout_zoo import CORRECT, ZOO
+from dropout_zoo import AIMED, CORRECT, ZOO
 
 from properties import verify
 
 
 def test_the_zoo_covers_every_bug_class_and_several_of_3_5_7():
     counts = Counter(bug for bug, _ in ZOO.values())
-    assert set(counts) == set(range(1, 18))
-    assert all(counts[bug] >= 2 for bug in (3, 5, 7))
+    # 18 (ranks and shards), 21 (other laws) and 22 (layouts) need targets the battery does not run yet
+    assert set(counts) == set(range(1, 18)) | {19, 20}
+    assert all(counts[bug] >= 2 for bug in (3, 5, 7, 19, 20))
 
 
 @pytest.mark.parametrize("broken", list(ZOO), ids=lambda cls: f"class{ZOO[cls][0]}-{cls.__name__}")
@@ -25,6 +26,7 @@ def test_broken_target_fails_the_property_that_guards_it(broken):
     result = run.property(prop)
     assert result.verdict == "fail", f"class {bug} ({broken.__doc__}) was not caught by {prop}: {result.message}"
     assert result.message
+    assert AIMED.get(broken, "") in result.message, result.message
     assert run.verdict == "fail"
 
 

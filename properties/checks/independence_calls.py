@@ -1,0 +1,113 @@
+"""independence_calls: masks of different calls are independent at every shift, and never repeat."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+
+import numpy as np
+
+from ..context import Context
+from ..dependence import ShiftDesign, ShiftResult, max_shift_test, shift_design
+from ..result import Case, PropertyResult
+from ..target import TargetCallError
+from .base import Check, error_case
+from .masks import mask_of
+
+DUPLICATE_ELEMENTS = 4096
+
+
+def design_for(ctx: Context) -> ShiftDesign:
+    offsets = ctx.tier.seed_offsets
+    return shift_design(offsets * (offsets + 1) // 2, ctx.tier.lag_rho, ctx.alpha, ctx.tier.power)
+
+
+def describe_shift(first: int, second: int, found: ShiftResult) -> str:
+    if found.shift == 0:
+        return f"the masks of seeds s+{first} and s+{second} agree at the same positions"
+    return (f"the mask of seed s+{second} repeats the mask of seed s+{first} shifted by {found.shift} elements "
+            f"(mask(s+{second})[i] ~ mask(s+{first})[i {'+' if found.shift > 0 else '-'} {abs(found.shift)}])")
+
+
+class IndependenceCalls(Check):
+    """Masks of calls with successive seeds are independent at every shift, and no mask repeats over many calls.
+
+    Guards bug classes 7 (the same mask on every call: constant seed, counter offset, frozen RNG), 8 (few
+    distinct seeds) and 19 (overlapping streams: a per-call offset that advances by less than a call consumes,
+    so call s + 1 reads call s's stream shifted). Tests:
+    - every shift between the masks of seeds s, s + 1, ..., s + K (every pair of them): the overlap of one mask
+      with the other moved circularly by each shift, computed for all shifts by FFT, is exactly hypergeometric
+      given the two masks' counts when the calls are independent and exchangeable (``dependence``); the
+      decision takes the smallest exact two-sided tail with a union bound over all shifts and pairs, and the
+      call size gives the tier's power against a phi correlation of ``lag_rho`` at one shift of one pair;
+    - duplicates: every mask of ``duplicate_calls`` calls with random seeds is hashed; two equal masks of 4096
+      bits have probability below 2**-600 for a correct target at the tested rates, so any repeat fails (a
+      4096-seed generator repeats within 300 calls with probability 1 - exp(-11))."""
+
+    name = "independence_calls"
+    weight = 1.0
+    hypothesis = "masks of different calls are independent at every shift and never repeat"
+    test = ("exact hypergeometric overlap at every circular shift of every pair of seeds s..s+K + duplicate masks "
+            "by hash")
+    bug_classes = (7, 8, 19)
+
+    def decisions(self, ctx: Context) -> int:
+        return len(ctx.dtypes) * len(ctx.tier.independence_ps)
+
+    def run(self, ctx: Context, result: PropertyResult) -> None:
+        design = design_for(ctx)
+        offsets = ctx.tier.seed_offsets
+        result.effect_size = (f"phi correlation {ctx.tier.lag_rho} between the masks of seeds s+i and s+j "
+                              f"(0 <= i < j <= {offsets}) at any one of {design.elements:,} shifts; one repeated mask")
+        result.power = design.power
+        for dtype in ctx.dtypes:
+            for p in ctx.tier.independence_ps:
+                try:
+                    case = self._shifts(ctx, design, dtype, p)
+                    duplicates = self._duplicates(ctx, dtype, p)
+                except TargetCallError as error:
+                    result.cases.append(error_case(dtype, p, error))
+                    continue
+                result.cases.append(case)
+                if duplicates:
+                    result.cases.append(Case(dtype=dtype.name, p=p, shape=[DUPLICATE_ELEMENTS], verdict="fail",
+                                             estimate=float(duplicates), samples=ctx.tier.duplicate_calls,
+                                             message=f"{duplicates} masks repeated over {ctx.tier.duplicate_calls} "
+                                                     "calls with different seeds",
+                                             extra={"decision": "duplicates"}))
+        decided = [case for case in result.cases if case.extra.get("decision") == "shifts"]
+        if decided:
+            result.estimate = max((case.estimate or 0.0 for case in decided), key=abs)
+
+    def _shifts(self, ctx: Context, design: ShiftDesign, dtype: np.dtype, p: float) -> Case:
+        offsets = ctx.tier.seed_offsets
+        start = next(ctx.call_seeds(1, self.name, "start", dtype.name, repr(p))) % (2**31 - offsets)
+        masks = [mask_of(ctx, dtype, p, (design.elements,), start + k).ravel() for k in range(offsets + 1)]
+        best: tuple[float, int, int, ShiftResult] | None = None
+        for i, j in itertools.combinations(range(offsets + 1), 2):
+            found = max_shift_test(masks[i], masks[j])
+            if best is None or found.pvalue < best[0] or (found.pvalue == best[0] == 0.0
+                                                           and abs(found.correlation) > abs(best[3].correlation)):
+                best = (found.pvalue, i, j, found)
+        assert best is not None
+        _, i, j, found = best
+        pvalue = min(1.0, design.pairs * found.pvalue)
+        passed = pvalue >= ctx.alpha
+        message = "" if passed else (
+            f"{describe_shift(i, j, found)}: phi = {found.correlation:+.4f} (overlap {found.overlap:,} against "
+            f"{found.expected:,.0f} expected; exact p-value bound over {design.tests:,} shifts {pvalue:.2g})")
+        return Case(dtype=dtype.name, p=p, shape=[design.elements], verdict="pass" if passed else "fail",
+                    estimate=found.correlation, p_value=pvalue, samples=(offsets + 1) * design.elements,
+                    message=message,
+                    extra={"decision": "shifts", "seeds": [i, j], "shift": found.shift, "tests": design.tests,
+                           "where": f"seeds s+{i} and s+{j}, shift {found.shift}"})
+
+    def _duplicates(self, ctx: Context, dtype: np.dtype, p: float) -> int:
+        seen: set[bytes] = set()
+        repeats = 0
+        for call_seed in ctx.call_seeds(ctx.tier.duplicate_calls, self.name, "hash", dtype.name, repr(p)):
+            mask = mask_of(ctx, dtype, p, (DUPLICATE_ELEMENTS,), call_seed)
+            digest = hashlib.blake2b(np.packbits(mask).tobytes()).digest()
+            repeats += digest in seen
+            seen.add(digest)
+        return repeats
