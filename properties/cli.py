@@ -14,7 +14,7 @@ from typing import NoReturn
 from .files import write_atomic
 from .harness import DEFAULT_CALL_TIMEOUT
 from .progress import ProgressLine
-from .result import RunResult
+from .result import RunResult, Verdict
 from .runner import verify
 from .target import BUILTIN_TARGETS, TargetLoadError
 from .tiers import TIERS
@@ -72,7 +72,7 @@ def format_table(run: RunResult) -> str:
     lines.append(f"{'property':<24} {'verdict':<8} {'p-value':>10} {'samples':>12}  reason")
     for prop in run.properties:
         p_value = f"{prop.p_value:.3g}" if prop.p_value is not None else "-"
-        reason = prop.message if prop.verdict in ("fail", "error", "info", "skipped") else ""
+        reason = prop.message if prop.verdict in (Verdict.FAIL, Verdict.ERROR, Verdict.INFO, Verdict.SKIPPED) else ""
         lines.append(f"{prop.name:<24} {prop.verdict:<8} {p_value:>10} {prop.samples:>12}  {reason}")
     incomplete = "" if run.complete else ", INCOMPLETE: interrupted"
     timing = f"{run.seconds:.1f} s, {run.target_seconds:.1f} s inside the target"
@@ -142,7 +142,7 @@ def merge_main(argv: Sequence[str]) -> int:
     if args.report:
         for path in write_report(run, args.report):
             print(f"wrote {path}")
-    return EXIT_PASS if run.verdict == "pass" else EXIT_FAIL
+    return EXIT_PASS if run.verdict == Verdict.PASS else EXIT_FAIL
 
 
 def report_main(argv: Sequence[str]) -> int:
@@ -241,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not run.complete:
         print("dropout-verify: interrupted; the run and its reports are marked incomplete", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return EXIT_PASS if run.verdict == "pass" else EXIT_FAIL
+    return EXIT_PASS if run.verdict == Verdict.PASS else EXIT_FAIL
 
 
 if __name__ == "__main__":  # pragma: no cover

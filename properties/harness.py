@@ -29,7 +29,7 @@ import numpy as np
 
 from .checks import ALL_CHECKS, Check
 from .context import CANDIDATE_DTYPES, Context, probe_dtypes
-from .result import PropertyResult
+from .result import PropertyResult, Verdict
 from .target import TargetAdapter, load_target
 from .tiers import TIERS
 
@@ -66,13 +66,13 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
     result = check.new_result(ctx)
     began, inside = time.perf_counter(), ctx.target.call_seconds
     if not ctx.dtypes and check.name not in ("contract", "invalid_rate"):
-        result.verdict, result.message = "error", "the target accepted none of the dtypes: " + "; ".join(
+        result.verdict, result.message = Verdict.ERROR, "the target accepted none of the dtypes: " + "; ".join(
             f"{dtype}: {reason}" for dtype, reason in ctx.unsupported.items())
     else:
         try:
             check.run(ctx, result)
         except Exception as error:  # a broken property or target must not end the run
-            result.verdict, result.message = "error", f"{type(error).__name__}: {error}"
+            result.verdict, result.message = Verdict.ERROR, f"{type(error).__name__}: {error}"
         result.summarise()
     result.seconds = time.perf_counter() - began
     result.target_seconds = ctx.target.call_seconds - inside

@@ -31,15 +31,16 @@ class DropoutPropertyItem(pytest.Item):
         self.target, self.property_name = target, property_name
 
     def runtest(self) -> None:
+        from .result import Verdict
         from .runner import verify
 
         run = verify(self.target, tier=self.config.getoption("dropout_tier"),
                      seed=self.config.getoption("dropout_seed"), properties=[self.property_name])
         result = run.property(self.property_name)
         self.add_report_section("call", "dropout-verify", f"{result.verdict}: {result.message}")
-        if result.verdict == "skipped":
+        if result.verdict == Verdict.SKIPPED:
             pytest.skip(result.message)
-        if result.verdict in ("fail", "error"):
+        if result.verdict.bad:
             raise DropoutPropertyFailure(result)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -60,7 +61,7 @@ class DropoutPropertyFailure(Exception):
         r = self.result
         lines = [f"{r.name} {r.verdict}: {r.message}", f"  H0 / rule: {r.hypothesis}", f"  test: {r.test}"]
         for case in r.cases:
-            if case.verdict in ("fail", "error"):
+            if case.verdict.bad:
                 lines.append(f"  {case.verdict} at dtype {case.dtype}, p = {case.p}: {case.message}")
                 if case.extra.get("minimal_example"):
                     lines.append(f"    minimal example: {case.extra['minimal_example']}")

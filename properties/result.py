@@ -5,11 +5,36 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields
+from enum import Enum
 from typing import Any
 
 import numpy as np
 
-VERDICTS = ("pass", "fail", "error", "skipped", "info")
+
+class Verdict(str, Enum):
+    """A case's, property's or run's verdict; a ``str`` so that JSON and comparisons see the plain word."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    INFO = "info"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    @classmethod
+    def of(cls, passed: bool) -> Verdict:
+        """PASS or FAIL for a decision."""
+        return cls.PASS if passed else cls.FAIL
+
+    @property
+    def bad(self) -> bool:
+        """A failure or an error: what makes a run fail."""
+        return self in (Verdict.FAIL, Verdict.ERROR)
 
 
 @dataclass
@@ -19,7 +44,7 @@ class Case:
     dtype: str
     p: float | None
     shape: list[int] | None
-    verdict: str
+    verdict: Verdict
     estimate: float | None = None
     ci: list[float] | None = None
     p_value: float | None = None
@@ -27,13 +52,16 @@ class Case:
     message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.verdict = Verdict(self.verdict)
+
 
 @dataclass
 class PropertyResult:
     """A property's verdict, its statistical design and the cases it is made of."""
 
     name: str
-    verdict: str
+    verdict: Verdict
     hypothesis: str
     test: str
     bug_classes: list[int]
@@ -50,25 +78,31 @@ class PropertyResult:
     seconds: float = 0.0
     target_seconds: float = 0.0  # of ``seconds``, the time spent inside target calls
 
+    def __post_init__(self) -> None:
+        self.verdict = Verdict(self.verdict)
+
     def summarise(self) -> None:
         """Fill the property's verdict, p-value, samples and message from its cases."""
         self.samples = sum(case.samples for case in self.cases)
         p_values = [case.p_value for case in self.cases if case.p_value is not None]
         self.p_value = min(p_values) if p_values else None
         verdicts = {case.verdict for case in self.cases}
-        for verdict in ("error", "fail"):
+        for verdict in (Verdict.ERROR, Verdict.FAIL):
             if verdict in verdicts:
                 self.verdict = verdict
                 first = next(case for case in self.cases if case.verdict == verdict)
                 where = f"dtype={first.dtype}" + (f", p={first.p}" if first.p is not None else "")
                 self.message = f"{where}: {first.message}"
                 return
-        if self.verdict not in ("info", "skipped", "error"):
-            self.verdict = "pass" if "pass" in verdicts else ("info" if "info" in verdicts else "skipped")
+        if self.verdict not in (Verdict.INFO, Verdict.SKIPPED, Verdict.ERROR):
+            self.verdict = next((verdict for verdict in (Verdict.PASS, Verdict.INFO) if verdict in verdicts),
+                                Verdict.SKIPPED)
 
 
 def _clean(value: Any) -> Any:
     """Plain JSON: numpy scalars become Python numbers, NaN and infinity strings (JSON has neither)."""
+    if isinstance(value, Enum):
+        return value.value
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -101,9 +135,9 @@ class RunResult:
         return sum(prop.target_seconds for prop in self.properties)
 
     @property
-    def verdict(self) -> str:
-        bad = any(prop.verdict in ("fail", "error") for prop in self.properties)
-        return "fail" if bad or not self.complete else "pass"
+    def verdict(self) -> Verdict:
+        bad = any(prop.verdict.bad for prop in self.properties)
+        return Verdict.FAIL if bad or not self.complete else Verdict.PASS
 
     def property(self, name: str) -> PropertyResult:
         return next(prop for prop in self.properties if prop.name == name)

@@ -12,7 +12,7 @@ from typing import Any
 from .checks import ALL_CHECKS, Check
 from .context import CANDIDATE_DTYPES, Context, probe_dtypes
 from .harness import DEFAULT_CALL_TIMEOUT, TargetSpec, WorkerPool, run_property
-from .result import PropertyResult, RunResult
+from .result import PropertyResult, RunResult, Verdict
 from .target import TargetAdapter, as_target, describe, load_target
 from .tiers import TIERS
 
@@ -107,7 +107,7 @@ def _split_alpha(ctx: Context) -> None:
 
 def _interrupted(ctx: Context, check: Check, cases: int = 0) -> PropertyResult:
     result = check.new_result(ctx)
-    result.verdict = "error"
+    result.verdict = Verdict.ERROR
     result.message = f"interrupted after {cases} cases; the run is incomplete"
     return result
 
@@ -142,7 +142,7 @@ def _in_workers(pool: WorkerPool, ctx: Context, checks: list[Check], progress: P
             results = []
             for check in checks:
                 result = check.new_result(ctx)
-                result.verdict, result.message = "error", f"probing the dtypes failed: {probe[1]}"
+                result.verdict, result.message = Verdict.ERROR, f"probing the dtypes failed: {probe[1]}"
                 results.append(result)
             return results, True
         ctx.dtypes = [dtype for dtype in CANDIDATE_DTYPES if dtype.name in probe[1]]
@@ -174,7 +174,7 @@ def _in_workers(pool: WorkerPool, ctx: Context, checks: list[Check], progress: P
             results.append(_interrupted(ctx, check))
         elif answer[0] == "failed":
             result = check.new_result(ctx)
-            result.verdict, result.message = "error", answer[1]
+            result.verdict, result.message = Verdict.ERROR, answer[1]
             results.append(result)
         else:
             results.append(answer[1])

@@ -11,7 +11,7 @@ from scipy import stats
 from .. import strategies as dst
 from ..context import Context
 from ..exact import correctly_rounded_quotient, smallest_normal, ulp_distance
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, PropertyFailure, error_case, run_hypothesis
 from .rounding import SAMPLE_CALL, ULP_BOUND, RoundingTally, sample_inputs, sign_test_sample_size
@@ -44,7 +44,7 @@ class BackwardMask(Check):
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         if not ctx.target.has_backward:
-            result.verdict = "skipped"
+            result.verdict = Verdict.SKIPPED
             result.message = "the target has no forward_backward()"
             return
         result.effect_size = "a backward pass that keeps no element where x == 0"
@@ -117,7 +117,7 @@ class BackwardMask(Check):
         test = stats.binomtest(kept, n, 1 - BACKWARD_P)
         passed = test.pvalue >= ctx.alpha
         result.cases.append(Case(
-            dtype=dtype.name, p=BACKWARD_P, shape=[ZERO_INPUTS], verdict="pass" if passed else "fail",
+            dtype=dtype.name, p=BACKWARD_P, shape=[ZERO_INPUTS], verdict=Verdict.of(passed),
             estimate=kept / n, p_value=float(test.pvalue), samples=n,
             message="" if passed else f"where x == 0 the gradient kept {kept}/{n}, expected about {n // 2}",
         ))

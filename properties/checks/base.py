@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, sett
 from hypothesis import strategies as st
 
 from ..context import Context
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 
 
@@ -43,7 +43,7 @@ class Check:
     def new_result(self, ctx: Context) -> PropertyResult:
         decisions = self.decisions(ctx)
         return PropertyResult(
-            name=self.name, verdict="pass", hypothesis=self.hypothesis, test=self.test,
+            name=self.name, verdict=Verdict.PASS, hypothesis=self.hypothesis, test=self.test,
             bug_classes=list(self.bug_classes), alpha=ctx.alpha if decisions else None, decisions=decisions,
             effect_size=self.effect_size,
         )
@@ -51,7 +51,7 @@ class Check:
 
 def error_case(dtype: np.dtype | str, p: float | None, error: TargetCallError) -> Case:
     return Case(dtype=str(np.dtype(dtype).name if not isinstance(dtype, str) else dtype), p=p, shape=None,
-                verdict="error", message=str(error))
+                verdict=Verdict.ERROR, message=str(error))
 
 
 def run_hypothesis(
@@ -103,9 +103,10 @@ def run_hypothesis(
             if not search([Phase.generate, Phase.shrink], ()):
                 problem, found = failing["problem"], failing["example"]
         return Case(dtype=dtype.name, p=None, shape=None, samples=ctx.tier.examples,
-                    verdict="error" if isinstance(problem, TargetCallError) else "fail", message=str(problem),
+                    verdict=Verdict.ERROR if isinstance(problem, TargetCallError) else Verdict.FAIL,
+                    message=str(problem),
                     extra={"minimal_example": describe_example(found)})
-    return Case(dtype=dtype.name, p=None, shape=None, verdict="pass", samples=ctx.tier.examples,
+    return Case(dtype=dtype.name, p=None, shape=None, verdict=Verdict.PASS, samples=ctx.tier.examples,
                 message="the rule held on every example")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check
 
@@ -50,9 +50,10 @@ class Contract(Check):
                         problems.append(f"shape {shape} training={training}: output dtype {y.dtype}")
                     if x.tobytes() != before.tobytes():
                         problems.append(f"shape {shape} training={training}: the input was modified")
-            result.cases.append(Case(dtype=dtype.name, p=0.5, shape=None, verdict="fail" if problems else "pass",
+            result.cases.append(Case(dtype=dtype.name, p=0.5, shape=None, verdict=Verdict.of(not problems),
                                      samples=2 * len(SHAPES), message="; ".join(problems[:3]),
                                      extra={"problems": problems}))
         for name, reason in ctx.unsupported.items():
-            result.cases.append(Case(dtype=name, p=None, shape=None, verdict="info", message=f"not accepted: {reason}"))
+            result.cases.append(Case(dtype=name, p=None, shape=None, verdict=Verdict.INFO,
+                                     message=f"not accepted: {reason}"))
 

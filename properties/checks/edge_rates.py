@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context, calls_for
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, error_case
 
@@ -46,7 +46,7 @@ class EdgeRates(Check):
             result.cases.append(error_case(dtype, 0.0, error))
             return
         result.cases.append(Case(
-            dtype=dtype.name, p=0.0, shape=None, verdict="fail" if changed else "pass", estimate=changed / checked,
+            dtype=dtype.name, p=0.0, shape=None, verdict=Verdict.of(not changed), estimate=changed / checked,
             samples=checked, message=f"p = 0 changed {changed} of {checked} elements" if changed else "",
         ))
 
@@ -56,10 +56,10 @@ class EdgeRates(Check):
             y = ctx.target.forward(x, 1.0, training=True, seed=1)
         except TargetCallError as error:
             if error.raised:  # TensorFlow's documented choice
-                result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict="info", samples=1,
+                result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict=Verdict.INFO, samples=1,
                                          message=f"raises at p = 1 (accepted): {error}", extra={"p1": "raises"}))
             else:  # NaN from 0/0 (bug class 14), or another unusable output
-                result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict="fail", samples=1,
+                result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict=Verdict.FAIL, samples=1,
                                          message=f"p = 1: {error}", extra={"p1": "bad output"}))
             return
         y64 = y.astype(np.float64)
@@ -76,5 +76,5 @@ class EdgeRates(Check):
                     problems.append("gradient not all finite zeros")
             except TargetCallError as error:
                 problems.append(f"backward raises at p = 1: {error}")
-        result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict="fail" if problems else "pass",
+        result.cases.append(Case(dtype=dtype.name, p=1.0, shape=[4096], verdict=Verdict.of(not problems),
                                  samples=1, message="; ".join(problems), extra={"p1": "zeros"}))

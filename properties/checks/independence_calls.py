@@ -9,7 +9,7 @@ import numpy as np
 
 from ..context import Context
 from ..dependence import ShiftDesign, ShiftResult, max_shift_test, shift_design
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, error_case
 from .masks import mask_of
@@ -70,7 +70,7 @@ class IndependenceCalls(Check):
                     continue
                 result.cases.append(case)
                 if duplicates:
-                    result.cases.append(Case(dtype=dtype.name, p=p, shape=[DUPLICATE_ELEMENTS], verdict="fail",
+                    result.cases.append(Case(dtype=dtype.name, p=p, shape=[DUPLICATE_ELEMENTS], verdict=Verdict.FAIL,
                                              estimate=float(duplicates), samples=ctx.tier.duplicate_calls,
                                              message=f"{duplicates} masks repeated over {ctx.tier.duplicate_calls} "
                                                      "calls with different seeds",
@@ -96,7 +96,7 @@ class IndependenceCalls(Check):
         message = "" if passed else (
             f"{describe_shift(i, j, found)}: phi = {found.correlation:+.4f} (overlap {found.overlap:,} against "
             f"{found.expected:,.0f} expected; exact p-value bound over {design.tests:,} shifts {pvalue:.2g})")
-        return Case(dtype=dtype.name, p=p, shape=[design.elements], verdict="pass" if passed else "fail",
+        return Case(dtype=dtype.name, p=p, shape=[design.elements], verdict=Verdict.of(passed),
                     estimate=found.correlation, p_value=pvalue, samples=(offsets + 1) * design.elements,
                     message=message,
                     extra={"decision": "shifts", "seeds": [i, j], "shift": found.shift, "tests": design.tests,

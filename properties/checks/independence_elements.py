@@ -20,7 +20,7 @@ from ..dependence import (
     rank_design,
     symmetrised,
 )
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, error_case
 from .masks import mask_of, mask_pairs, max_case
@@ -131,7 +131,7 @@ class IndependenceElements(Check):
         shape = [design.matrices, size, size]
         extra = {"decision": "rank", "deficiency": design.deficiency, "false_alarm": design.false_alarm}
         if abs(rate - (1 - RANK_P)) > RANK_RATE_TOLERANCE:
-            return Case(dtype=dtype.name, p=RANK_P, shape=shape, verdict="skipped", estimate=rate, samples=0,
+            return Case(dtype=dtype.name, p=RANK_P, shape=shape, verdict=Verdict.SKIPPED, estimate=rate, samples=0,
                         message=f"keep rate {rate:.4f} at p = 0.5: the rank test needs fair bits (see mask_rate)",
                         extra=extra)
         ranks = gf2_ranks(flat.reshape(design.matrices, size, size))
@@ -142,7 +142,7 @@ class IndependenceElements(Check):
             f"linear structure: {deficient} of {design.matrices} matrices of {size}x{size} consecutive mask bits "
             f"have GF(2) rank <= {size - design.deficiency} (lowest {lowest}; fair bits reach it with probability "
             f"{design.false_alarm:.2g}): the bits are GF(2)-linear in a state of about {lowest} bits")
-        return Case(dtype=dtype.name, p=RANK_P, shape=shape, verdict="pass" if passed else "fail",
+        return Case(dtype=dtype.name, p=RANK_P, shape=shape, verdict=Verdict.of(passed),
                     estimate=float(lowest), p_value=rank_pvalue(size, lowest, design.matrices),
                     samples=0 if reused else bits,
                     message=message, extra={**extra, "lowest_rank": lowest, "deficient": deficient})

@@ -19,7 +19,7 @@ from ..dependence import (
     row_pair_sums,
     symmetrised,
 )
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, error_case
 from .masks import mask_pairs, max_case
@@ -97,7 +97,7 @@ class IndependenceSamples(Check):
                 if repeat:
                     bound = 2 * calls * ROWS * ROWS * identical_rows_bound(1 - p, FEATURES)
                     result.cases.append(Case(
-                        dtype=dtype.name, p=p, shape=shape, verdict="fail", samples=2 * calls * ROWS,
+                        dtype=dtype.name, p=p, shape=shape, verdict=Verdict.FAIL, samples=2 * calls * ROWS,
                         message=f"rows {repeat[0]} and {repeat[1]} of one call have identical masks (offset "
                                 f"{repeat[1] - repeat[0]}; independent rows repeat with probability below {bound:.1g})",
                         extra={"decision": "identical", "rows": list(repeat)}))

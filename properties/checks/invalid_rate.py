@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check
 
@@ -34,6 +34,6 @@ class InvalidRate(Check):
                     continue
                 # it returned, and what it returned is unusable (NaN, wrong shape): accepted all the same
             accepted.append(repr(p))
-        result.cases.append(Case(dtype=dtype.name, p=None, shape=[16], verdict="fail" if accepted else "pass",
+        result.cases.append(Case(dtype=dtype.name, p=None, shape=[16], verdict=Verdict.of(not accepted),
                                  samples=len(INVALID),
                                  message=f"accepted p = {', '.join(accepted)} without an error" if accepted else ""))

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..context import Context, calls_for
 from ..floatbits import count_nonzero
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..stats import BernoulliEProcess, rate_decision, rate_design
 from ..target import TargetCallError
 from .base import Check, error_case
@@ -71,7 +71,7 @@ class MaskRate(Check):
                     f"p-value {p_value:.3g})"
                 )
                 result.cases.append(Case(
-                    dtype=dtype.name, p=p, shape=[design.n], verdict="pass" if passed else "fail",
+                    dtype=dtype.name, p=p, shape=[design.n], verdict=Verdict.of(passed),
                     estimate=rate, ci=list(ci), p_value=p_value, samples=design.n, message=message,
                     extra={"q": 1 - p, "rate_error": rate - (1 - p), "power": design.power, "planned": design.n},
                 ))
@@ -84,7 +84,7 @@ class MaskRate(Check):
         p_value = min(1.0, math.exp(-sequential.log_e))
         e_value = math.exp(min(sequential.log_e, 700.0))
         return Case(
-            dtype=dtype.name, p=p, shape=[sequential.total], verdict="fail", estimate=rate, p_value=p_value,
+            dtype=dtype.name, p=p, shape=[sequential.total], verdict=Verdict.FAIL, estimate=rate, p_value=p_value,
             samples=sequential.total,
             message=f"keep rate {rate:.6f} vs q = {1 - p:.6f}: rejected by the anytime-valid test after "
                     f"{sequential.total:,} of {planned:,} planned samples (e-value {e_value:.3g})",

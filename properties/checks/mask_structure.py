@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, error_case
 
@@ -32,7 +32,7 @@ class MaskStructure(Check):
     def run(self, ctx: Context, result: PropertyResult) -> None:
         structure = ctx.target.structure
         if structure is None:
-            result.verdict, result.message = "skipped", "elementwise target: no broadcast axes declared"
+            result.verdict, result.message = Verdict.SKIPPED, "elementwise target: no broadcast axes declared"
             return
         result.effect_size = structure.describe()
         for dtype in ctx.dtypes:
@@ -57,7 +57,7 @@ class MaskStructure(Check):
             gradient = f"; the gradient varies in {bad} of {x.size} cells" if bad else ""
         failed = bool(varying or gradient)
         return Case(
-            dtype=dtype.name, p=p, shape=list(SHAPE), verdict="fail" if failed else "pass",
+            dtype=dtype.name, p=p, shape=list(SHAPE), verdict=Verdict.of(not failed),
             estimate=varying / x.size, samples=x.size,
             message=f"the output varies over the broadcast axes in {varying} of {x.size} cells{gradient}"
             if failed else "",

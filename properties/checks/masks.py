@@ -8,7 +8,7 @@ import numpy as np
 
 from ..context import Context
 from ..dependence import MaxTestResult
-from ..result import Case
+from ..result import Case, Verdict
 
 
 def mask_of(ctx: Context, dtype: np.dtype, p: float, shape: tuple[int, ...], seed: int) -> np.ndarray:
@@ -37,7 +37,7 @@ def max_case(ctx: Context, dtype: np.dtype, p: float | None, shape: list[int], s
                    f"bound on the p-value over {found.tests:,} tests {found.pvalue:.2g})"
                    + (f"; also {others}" if others else ""))
     return Case(
-        dtype=dtype.name, p=p, shape=shape, verdict="pass" if passed else "fail", estimate=found.correlation,
+        dtype=dtype.name, p=p, shape=shape, verdict=Verdict.of(passed), estimate=found.correlation,
         p_value=found.pvalue, samples=samples, message=message,
         extra={"decision": decision, "where": found.where, "lag": found.lag, "z": found.z, "tests": found.tests,
                "findings": [{"where": f.where, "lag": f.lag, "z": f.z, "correlation": f.correlation}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, error_case
 
@@ -23,7 +23,7 @@ class NanPolicy(Check):
     bug_classes = ()
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
-        result.verdict = "info"
+        result.verdict = Verdict.INFO
         for dtype in ctx.dtypes:
             x = np.full(SIZE, np.nan, dtype=dtype)
             x[SIZE // 2 :] = np.inf
@@ -46,7 +46,7 @@ class NanPolicy(Check):
                 summary = "a dropped NaN stays NaN and a dropped inf becomes NaN (multiplicative)"
             else:
                 summary = "mixed"
-            result.cases.append(Case(dtype=dtype.name, p=0.5, shape=[SIZE], verdict="info", samples=1,
+            result.cases.append(Case(dtype=dtype.name, p=0.5, shape=[SIZE], verdict=Verdict.INFO, samples=1,
                                      message=summary, extra=policy))
         if result.cases:
             result.message = result.cases[0].message

@@ -14,7 +14,7 @@ from scipy import stats
 
 from ..context import Context
 from ..exact import ulp_distance
-from ..result import Case
+from ..result import Case, Verdict
 from ..stats import sign_test
 
 SAMPLE_CALL = 65536  # elements per call of a rounding sample
@@ -90,7 +90,7 @@ class RoundingTally:
             message = (f"{what}s are rounded one way: {self.up} one ulp too large vs {self.down} too small "
                        f"(sign test p = {p_value:.3g}); implied bias {bias_percent:.3g}%")
         return Case(
-            dtype=dtype.name, p=p, shape=[SAMPLE_CALL], verdict="fail" if message else "pass", estimate=bias_percent,
+            dtype=dtype.name, p=p, shape=[SAMPLE_CALL], verdict=Verdict.of(not message), estimate=bias_percent,
             p_value=p_value, samples=self.total, message=message,
             extra={"worst_ulps": self.worst, "mismatch_up": self.up, "mismatch_down": self.down,
                    "mismatch_share": (self.up + self.down) / self.total if self.total else 0.0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..context import Context
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, error_case
 
@@ -43,6 +43,6 @@ class SeedReproducibility(Check):
                 message = f"{unequal} of {PAIRS} seeds gave a different output when called again"
             elif len(masks) < PAIRS:
                 message = f"{PAIRS} different seeds gave only {len(masks)} different masks"
-            result.cases.append(Case(dtype=dtype.name, p=0.5, shape=[SIZE], verdict="fail" if message else "pass",
+            result.cases.append(Case(dtype=dtype.name, p=0.5, shape=[SIZE], verdict=Verdict.of(not message),
                                      samples=2 * PAIRS, message=message,
                                      extra={"irreproducible": unequal, "distinct_masks": len(masks)}))

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..context import Context
 from ..exact import correctly_rounded_quotient
-from ..result import Case, PropertyResult
+from ..result import Case, PropertyResult, Verdict
 from ..stats import bernstein_mean_design
 from ..target import TargetCallError
 from .base import Check, error_case
@@ -85,7 +85,7 @@ class Unbiased(Check):
             f"{ci[1]:+.4%}], p-value {p_value:.3g}); inference output sums {eval_gap:+.4%} off"
         )
         result.cases.append(Case(
-            dtype=dtype.name, p=p, shape=[ROW], verdict="pass" if passed else "fail", estimate=relative, ci=ci,
+            dtype=dtype.name, p=p, shape=[ROW], verdict=Verdict.of(passed), estimate=relative, ci=ci,
             p_value=p_value, samples=calls * ROW, message=message,
             extra={"calls": calls, "z": z, "power": design.power, "train_vs_eval_relative": relative + 0.0,
                    "eval_relative_to_expected": eval_gap, "energy_scaled": scaled, "energy_unscaled": unscaled,
