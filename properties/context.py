@@ -1,38 +1,47 @@
-"""What every check gets: the target, the tier, the dtypes the target takes, the per-decision alpha and
-seeds derived from the one run seed (so the same target and seed give the same verdicts)."""
+"""What every check gets: the target, the tier, the run's plan (the dtypes the target takes and the
+per-decision alpha) and seeds derived from the one run seed (so the same target and seed give the same
+verdicts)."""
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from .plan import RunPlan, Scope
 from .target import TargetAdapter
 from .tiers import Tier
-
-CANDIDATE_DTYPES: list[np.dtype] = [np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)]
-try:  # bfloat16 only where ml_dtypes is installed (JAX brings it)
-    import ml_dtypes
-
-    CANDIDATE_DTYPES.append(np.dtype(ml_dtypes.bfloat16))
-except ImportError:  # pragma: no cover - depends on the environment
-    pass
 
 # Elements per target call when a property needs many: large enough to amortise a call, small enough
 # to keep memory flat whatever the sample size.
 CALL_ELEMENTS = 1 << 20
 
 
-@dataclass
+@dataclass(frozen=True)
 class Context:
     target: TargetAdapter
     tier: Tier
     run_seed: int
-    dtypes: list[np.dtype] = field(default_factory=list)
-    unsupported: dict[str, str] = field(default_factory=dict)
-    alpha: float = 0.0  # per statistical decision, set once every check has declared its decisions
+    plan: RunPlan
+
+    @property
+    def dtypes(self) -> tuple[np.dtype, ...]:
+        return self.plan.numpy_dtypes
+
+    @property
+    def unsupported(self) -> dict[str, str]:
+        return dict(self.plan.refused)
+
+    @property
+    def alpha(self) -> float:
+        """Per statistical decision: the family-wise alpha split over the whole battery by the plan."""
+        return self.plan.alpha
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(tier=self.tier, dtypes=self.dtypes, has_backward=self.target.has_backward)
 
     def seed_sequence(self, *names: str) -> np.random.SeedSequence:
         """A SeedSequence for one property and case, independent of the order in which things run."""
@@ -63,18 +72,6 @@ class Context:
 
     def hypothesis_seed(self, *names: str) -> int:
         return int(self.seed_sequence("hypothesis", *names).generate_state(1, dtype=np.uint64)[0])
-
-
-def probe_dtypes(ctx: Context) -> None:
-    """Find the dtypes the target accepts: a dtype whose probe call raises is left out and reported."""
-    for dtype in CANDIDATE_DTYPES:
-        x = np.ones(8, dtype=dtype)
-        try:
-            ctx.target.forward(x, 0.5, training=True, seed=0)
-        except Exception as error:
-            ctx.unsupported[dtype.name] = str(error)
-            continue
-        ctx.dtypes.append(dtype)
 
 
 def calls_for(total: int, row: int = 1) -> Iterator[int]:

@@ -25,16 +25,32 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-import numpy as np
-
 from .checks import ALL_CHECKS, Check
-from .context import CANDIDATE_DTYPES, Context, probe_dtypes
+from .context import Context
+from .messages import Answer, CheckAnswer, Failed, ProbeAnswer, ProbeTask, Task
+from .plan import probe_dtypes
 from .result import PropertyResult, Verdict
 from .target import TargetAdapter, load_target
 from .tiers import TIERS
 
 DEFAULT_CALL_TIMEOUT = 300.0  # seconds: generous, a first torch.compile call takes a few
 POLL = 0.2  # seconds between checks of the running calls' age
+
+
+def check_workers(value: object, *, minimum: int = 0) -> int:
+    """``value`` as a number of worker processes (0: the calling process), or ValueError saying why not."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        what = "a positive integer" if minimum else "a non-negative integer (0 runs in this process)"
+        raise ValueError(f"workers must be {what}, got {value!r}")
+    return value
+
+
+def check_call_timeout(value: object) -> float:
+    """``value`` as a call timeout in seconds (positive and finite), or ValueError saying why not."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0
+            or value == float("inf")):
+        raise ValueError(f"call_timeout must be a positive number of seconds, got {value!r}")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -66,8 +82,8 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
     result = check.new_result(ctx)
     began, inside = time.perf_counter(), ctx.target.call_seconds
     if not ctx.dtypes and check.name not in ("contract", "invalid_rate"):
-        result.verdict, result.message = Verdict.ERROR, "the target accepted none of the dtypes: " + "; ".join(
-            f"{dtype}: {reason}" for dtype, reason in ctx.unsupported.items())
+        result = check.error_result(ctx, "the target accepted none of the dtypes: " + "; ".join(
+            f"{dtype}: {reason}" for dtype, reason in ctx.unsupported.items()))
     else:
         try:
             check.run(ctx, result)
@@ -77,11 +93,6 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
     result.seconds = time.perf_counter() - began
     result.target_seconds = ctx.target.call_seconds - inside
     return result
-
-
-def _dtypes(names: Sequence[str]) -> list[np.dtype]:
-    known = {dtype.name: dtype for dtype in CANDIDATE_DTYPES}
-    return [known[name] for name in names]
 
 
 class CallSlot:
@@ -115,7 +126,7 @@ def _worker(conn: Connection, slot: CallSlot, spec: TargetSpec, tier: str, seed:
     try:
         adapter = TargetAdapter(spec.load(), spec.display)
     except BaseException as error:
-        conn.send(("fatal", f"the worker could not load the target: {error!r}"))
+        conn.send(Failed(f"the worker could not load the target: {error!r}"))
         return
     adapter.on_call = slot.enter
     adapter.on_return = slot.leave
@@ -126,14 +137,11 @@ def _worker(conn: Connection, slot: CallSlot, spec: TargetSpec, tier: str, seed:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(0)
-        ctx = Context(target=adapter, tier=TIERS[tier], run_seed=seed)
-        if task[0] == "probe":
-            probe_dtypes(ctx)
-            conn.send(("probe", [dtype.name for dtype in ctx.dtypes], ctx.unsupported))
+        if isinstance(task, ProbeTask):
+            conn.send(ProbeAnswer(probe_dtypes(adapter)))
         else:
-            _, name, dtypes, unsupported, alpha = task
-            ctx.dtypes, ctx.unsupported, ctx.alpha = _dtypes(dtypes), dict(unsupported), alpha
-            conn.send(("result", run_property(ctx, checks[name])))
+            ctx = Context(target=adapter, tier=TIERS[tier], run_seed=seed, plan=task.plan)
+            conn.send(CheckAnswer(run_property(ctx, checks[task.name])))
 
 
 def exit_reason(exitcode: int | None) -> str:
@@ -151,7 +159,7 @@ class _Worker:
     process: Any
     conn: Connection
     slot: CallSlot
-    task: tuple | None = None
+    task: Task | None = None
     elements_seen: int = 0  # of the slot's count, what the pool's counter already holds
 
     def stop(self) -> None:
@@ -180,10 +188,8 @@ class WorkerPool:
     counter: Elements = field(default_factory=Elements)
 
     def __post_init__(self) -> None:
-        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
-            raise ValueError(f"workers must be a positive integer, got {self.workers!r}")
-        if not self.call_timeout > 0:
-            raise ValueError(f"call_timeout must be a positive number of seconds, got {self.call_timeout!r}")
+        check_workers(self.workers, minimum=1)
+        check_call_timeout(self.call_timeout)
         self._context = multiprocessing.get_context("spawn")  # fork is unsafe once a framework runs threads
         self._idle: list[_Worker] = []
 
@@ -201,13 +207,13 @@ class WorkerPool:
         while len(self._idle) < self.workers:
             self._idle.append(self._start())
 
-    def run(self, tasks: Sequence[tuple], on_start: Callable[[tuple], None] | None = None) -> dict[tuple, Any]:
-        """Each task's answer (the message the worker sent back, or ``("failed", reason)``), keyed by task.
+    def run(self, tasks: Sequence[Task], on_start: Callable[[Task], None] | None = None) -> dict[Task, Answer]:
+        """Each task's answer (what the worker sent back, or ``Failed`` with the reason), keyed by task.
 
         KeyboardInterrupt kills every worker and propagates; what finished is in ``self.partial``."""
         pending = list(tasks)
         busy: list[_Worker] = []
-        self.partial: dict[tuple, Any] = {}
+        self.partial: dict[Task, Answer] = {}
         try:
             while pending or busy:
                 while pending and len(busy) < self.workers:
@@ -224,7 +230,7 @@ class WorkerPool:
                         continue
                     self.partial[worker.task] = answer
                     busy.remove(worker)
-                    if answer[0] == "failed":
+                    if isinstance(answer, Failed):
                         worker.stop()
                     else:
                         worker.task = None
@@ -236,27 +242,25 @@ class WorkerPool:
             raise
         return self.partial
 
-    def _drain(self, worker: _Worker) -> tuple | None:
+    def _drain(self, worker: _Worker) -> Answer | None:
         """Read what the worker said; its answer once it has one (or once it died or hung), else None."""
         elements = worker.slot.elements.value
         self.counter.elements += elements - worker.elements_seen
         worker.elements_seen = elements
         try:
-            while worker.conn.poll():
-                message = worker.conn.recv()
-                if message[0] == "fatal":
-                    return ("failed", message[1])
-                return message
+            if worker.conn.poll():
+                answer: Answer = worker.conn.recv()
+                return answer
         except (EOFError, OSError):
             pass  # the pipe closed: the process died; its sentinel says how
         call, began = worker.slot.call()
         if not worker.process.is_alive():
             worker.process.join()
             during = f"during {call}" if call else "outside any target call"
-            return ("failed", f"the worker process {exit_reason(worker.process.exitcode)} {during}")
+            return Failed(f"the worker process {exit_reason(worker.process.exitcode)} {during}")
         if call and time.monotonic() - began > self.call_timeout:
-            return ("failed", f"{call} did not return within {self.call_timeout:g} s; the call was "
-                              "abandoned (its worker killed)")
+            return Failed(f"{call} did not return within {self.call_timeout:g} s; the call was abandoned (its "
+                          "worker killed)")
         return None
 
     def close(self) -> None:

@@ -10,11 +10,20 @@ from importlib import metadata
 from typing import Any
 
 from .checks import ALL_CHECKS, Check
-from .context import CANDIDATE_DTYPES, Context, probe_dtypes
-from .harness import DEFAULT_CALL_TIMEOUT, TargetSpec, WorkerPool, run_property
-from .result import PropertyResult, RunResult, Verdict
+from .context import Context
+from .harness import (
+    DEFAULT_CALL_TIMEOUT,
+    TargetSpec,
+    WorkerPool,
+    check_call_timeout,
+    check_workers,
+    run_property,
+)
+from .messages import CheckAnswer, CheckTask, Failed, ProbeAnswer, ProbeTask, Task
+from .plan import Probe, RunPlan, probe_dtypes
+from .result import PropertyResult, RunResult
 from .target import TargetAdapter, as_target, describe, load_target
-from .tiers import TIERS
+from .tiers import TIERS, Tier
 
 # called before each property (name, index, count) and once at the end ("done"), with the adapter whose
 # ``elements`` counter grows with every call, so that a display can show the work inside a property
@@ -71,51 +80,43 @@ def verify(
         raise ValueError(f"unknown tier {tier!r}; choose one of {', '.join(TIERS)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
-        raise ValueError(f"workers must be a non-negative integer, got {workers!r}")
-    if isinstance(call_timeout, bool) or not isinstance(call_timeout, (int, float)) or not call_timeout > 0:
-        raise ValueError(f"call_timeout must be a positive number of seconds, got {call_timeout!r}")
+    check_workers(workers)
+    call_timeout = check_call_timeout(call_timeout)
     name = target if isinstance(target, str) else ""
     obj = load_target(target) if isinstance(target, str) else as_target(target)
     adapter = TargetAdapter(obj, name or describe(obj))
     checks = select_checks(properties)
     started = time.perf_counter()
-    ctx = Context(target=adapter, tier=TIERS[tier], run_seed=seed)
     if workers:
-        pool = WorkerPool(TargetSpec.of(obj, name, adapter.name), tier, seed, workers, float(call_timeout))
-        results, complete = _in_workers(pool, ctx, checks, progress, interruptible)
+        pool = WorkerPool(TargetSpec.of(obj, name, adapter.name), tier, seed, workers, call_timeout)
+        results, complete = _in_workers(pool, adapter, TIERS[tier], seed, checks, progress, interruptible)
         counter: Any = pool.counter
     else:
-        results, complete = _in_process(ctx, checks, progress, interruptible)
+        results, complete = _in_process(adapter, TIERS[tier], seed, checks, progress, interruptible)
         counter = adapter
     if progress:
         progress("done", len(results), len(checks), counter)
     return RunResult(
         target=adapter.name, convention=adapter.convention, seed=seed, tier=tier,
-        family_alpha=ctx.tier.family_alpha, properties=results,
+        family_alpha=TIERS[tier].family_alpha, properties=results,
         versions={**_versions(), **getattr(obj, "versions", {})}, machine=_machine(),
         seconds=time.perf_counter() - started, complete=complete,
     )
 
 
-def _split_alpha(ctx: Context) -> None:
-    # alpha is split over the whole battery even when a subset runs, so that a property's verdict does
-    # not depend on which others run with it
-    decisions = sum(check.decisions(ctx) for check in ALL_CHECKS)
-    ctx.alpha = ctx.tier.family_alpha / decisions if decisions else ctx.tier.family_alpha
+def plan_for(adapter: TargetAdapter, tier: Tier, probe: Probe) -> RunPlan:
+    """The run's plan: alpha split over every decision of the whole battery, even when a subset runs, so
+    that a property's verdict does not depend on which others run with it."""
+    return RunPlan.build(tier, probe, adapter.has_backward, ALL_CHECKS)
 
 
-def _interrupted(ctx: Context, check: Check, cases: int = 0) -> PropertyResult:
-    result = check.new_result(ctx)
-    result.verdict = Verdict.ERROR
-    result.message = f"interrupted after {cases} cases; the run is incomplete"
-    return result
+def _interrupted(ctx: Context, check: Check) -> PropertyResult:
+    return check.error_result(ctx, "interrupted before it finished; the run is incomplete")
 
 
-def _in_process(ctx: Context, checks: list[Check], progress: Progress | None,
+def _in_process(adapter: TargetAdapter, tier: Tier, seed: int, checks: list[Check], progress: Progress | None,
                 interruptible: bool) -> tuple[list[PropertyResult], bool]:
-    probe_dtypes(ctx)
-    _split_alpha(ctx)
+    ctx = Context(target=adapter, tier=tier, run_seed=seed, plan=plan_for(adapter, tier, probe_dtypes(adapter)))
     results: list[PropertyResult] = []
     for index, check in enumerate(checks):
         if progress:
@@ -130,52 +131,44 @@ def _in_process(ctx: Context, checks: list[Check], progress: Progress | None,
     return results, True
 
 
-def _in_workers(pool: WorkerPool, ctx: Context, checks: list[Check], progress: Progress | None,
-                interruptible: bool) -> tuple[list[PropertyResult], bool]:
-    answers: dict[tuple, Any] = {}
+def _in_workers(pool: WorkerPool, adapter: TargetAdapter, tier: Tier, seed: int, checks: list[Check],
+                progress: Progress | None, interruptible: bool) -> tuple[list[PropertyResult], bool]:
     complete = True
     try:
         pool.start_all()
-        probe = pool.run([("probe",)])[("probe",)]
-        if probe[0] == "failed":
-            ctx.unsupported = {"all": f"probing the dtypes failed: {probe[1]}"}
-            results = []
-            for check in checks:
-                result = check.new_result(ctx)
-                result.verdict, result.message = Verdict.ERROR, f"probing the dtypes failed: {probe[1]}"
-                results.append(result)
-            return results, True
-        ctx.dtypes = [dtype for dtype in CANDIDATE_DTYPES if dtype.name in probe[1]]
-        ctx.unsupported = dict(probe[2])
-        _split_alpha(ctx)
-        dtypes = tuple(dtype.name for dtype in ctx.dtypes)
-        unsupported = tuple(sorted(ctx.unsupported.items()))
+        probe = pool.run([ProbeTask()])[ProbeTask()]
+        if not isinstance(probe, ProbeAnswer):
+            reason = probe.reason if isinstance(probe, Failed) else repr(probe)
+            ctx = Context(target=adapter, tier=tier, run_seed=seed,
+                          plan=plan_for(adapter, tier, Probe.failed(reason)))
+            return [check.error_result(ctx, f"probing the dtypes failed: {reason}") for check in checks], True
+        ctx = Context(target=adapter, tier=tier, run_seed=seed, plan=plan_for(adapter, tier, probe.probe))
         # heaviest first, so that the last task to finish is a short one and no worker idles at the end
         ordered = sorted(checks, key=lambda check: -check.weight)
-        tasks = [("check", check.name, dtypes, unsupported, ctx.alpha) for check in ordered]
+        tasks: list[Task] = [CheckTask(check.name, ctx.plan) for check in ordered]
         started: list[str] = []
 
-        def on_start(task: tuple) -> None:
-            started.append(task[1])
-            if progress:
-                progress(task[1], len(started) - 1, len(checks), pool.counter)
+        def on_start(task: Task) -> None:
+            if isinstance(task, CheckTask):
+                started.append(task.name)
+                if progress:
+                    progress(task.name, len(started) - 1, len(checks), pool.counter)
 
         answers = pool.run(tasks, on_start=on_start)
     except KeyboardInterrupt:
         if not interruptible:
             raise
         answers, complete = pool.partial, False
+        ctx = Context(target=adapter, tier=tier, run_seed=seed, plan=plan_for(adapter, tier, Probe(())))
     finally:
         pool.close()
     results = []
     for check in checks:
-        answer = next((value for task, value in answers.items() if task[:2] == ("check", check.name)), None)
-        if answer is None:
-            results.append(_interrupted(ctx, check))
-        elif answer[0] == "failed":
-            result = check.new_result(ctx)
-            result.verdict, result.message = Verdict.ERROR, answer[1]
-            results.append(result)
+        answer = answers.get(CheckTask(check.name, ctx.plan))
+        if isinstance(answer, CheckAnswer):
+            results.append(answer.result)
+        elif isinstance(answer, Failed):
+            results.append(check.error_result(ctx, answer.reason))
         else:
-            results.append(answer[1])
+            results.append(_interrupted(ctx, check))
     return results, complete

@@ -11,6 +11,7 @@ from scipy import stats
 from .. import strategies as dst
 from ..context import Context
 from ..exact import correctly_rounded_quotient, smallest_normal, ulp_distance
+from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, PropertyFailure, error_case, run_hypothesis
@@ -38,9 +39,9 @@ class BackwardMask(Check):
     bug_classes = (4, 10, 11)
     needs_backward = True
 
-    def decisions(self, ctx: Context) -> int:
+    def decisions(self, scope: Scope) -> int:
         # one zero-input test per dtype, one sign test per dtype and rate
-        return len(ctx.dtypes) * (1 + len(ctx.tier.kept_ps)) if ctx.target.has_backward else 0
+        return len(scope.dtypes) * (1 + len(scope.tier.kept_ps)) if scope.has_backward else 0
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         if not ctx.target.has_backward:

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, sett
 from hypothesis import strategies as st
 
 from ..context import Context
+from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 
@@ -28,30 +29,44 @@ class Check:
     test: ClassVar[str]
     bug_classes: ClassVar[tuple[int, ...]]
     effect_size: ClassVar[str] = ""
-    needs_backward: ClassVar[bool] = False
     # seconds a standard run of the reference spends on it: workers take the heaviest first, so that no
     # worker idles while another finishes a long one (the order of tasks never changes a result)
     weight: ClassVar[float] = 0.0
 
-    def decisions(self, ctx: Context) -> int:
-        """How many statistical decisions this property will make (each spends ``ctx.alpha``)."""
+    def decisions(self, scope: Scope) -> int:
+        """How many statistical decisions this property will make (each spends the plan's alpha)."""
         return 0
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         raise NotImplementedError
 
     def new_result(self, ctx: Context) -> PropertyResult:
-        decisions = self.decisions(ctx)
+        decisions = self.decisions(ctx.scope)
         return PropertyResult(
             name=self.name, verdict=Verdict.PASS, hypothesis=self.hypothesis, test=self.test,
             bug_classes=list(self.bug_classes), alpha=ctx.alpha if decisions else None, decisions=decisions,
             effect_size=self.effect_size,
         )
 
+    def error_result(self, ctx: Context, message: str) -> PropertyResult:
+        """The property's record when it could not run (its worker died or hung, the probe failed, Ctrl-C)."""
+        result = self.new_result(ctx)
+        result.verdict, result.message = Verdict.ERROR, message
+        return result
+
 
 def error_case(dtype: np.dtype | str, p: float | None, error: TargetCallError) -> Case:
     return Case(dtype=str(np.dtype(dtype).name if not isinstance(dtype, str) else dtype), p=p, shape=None,
                 verdict=Verdict.ERROR, message=str(error))
+
+
+def guarded(dtype: np.dtype | str, p: float | None, decide: Callable[[], Case | None]) -> Case | None:
+    """``decide()``, or the error case naming the call when a target call inside it failed: one case's
+    failure never stops the property's other cases."""
+    try:
+        return decide()
+    except TargetCallError as error:
+        return error_case(dtype, p, error)
 
 
 def run_hypothesis(

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..context import Context
 from ..dependence import ShiftDesign, ShiftResult, max_shift_test, shift_design
+from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, error_case
@@ -51,8 +52,8 @@ class IndependenceCalls(Check):
             "by hash")
     bug_classes = (7, 8, 19)
 
-    def decisions(self, ctx: Context) -> int:
-        return len(ctx.dtypes) * len(ctx.tier.independence_ps)
+    def decisions(self, scope: Scope) -> int:
+        return len(scope.dtypes) * len(scope.tier.independence_ps)
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         design = design_for(ctx)

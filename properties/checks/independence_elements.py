@@ -20,6 +20,7 @@ from ..dependence import (
     rank_design,
     symmetrised,
 )
+from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, error_case
@@ -77,8 +78,8 @@ class IndependenceElements(Check):
             "union bound; exact GF(2) rank-deficiency test of 512x512 bit matrices at p = 0.5")
     bug_classes = (5, 19, 20)
 
-    def decisions(self, ctx: Context) -> int:
-        return len(ctx.dtypes) * (len(ctx.tier.independence_ps) + 1)
+    def decisions(self, scope: Scope) -> int:
+        return len(scope.dtypes) * (len(scope.tier.independence_ps) + 1)
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         design, max_lag, calls = lag_design(ctx)

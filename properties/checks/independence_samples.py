@@ -19,6 +19,7 @@ from ..dependence import (
     row_pair_sums,
     symmetrised,
 )
+from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from .base import Check, error_case
@@ -56,8 +57,8 @@ class IndependenceSamples(Check):
             "Azuma-Hoeffding tails with union bounds; identical rows at any offset")
     bug_classes = (6, 19)
 
-    def decisions(self, ctx: Context) -> int:
-        return 2 * len(ctx.dtypes) * len(ctx.tier.independence_ps)
+    def decisions(self, scope: Scope) -> int:
+        return 2 * len(scope.dtypes) * len(scope.tier.independence_ps)
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         offsets, calls = offset_design(ctx)

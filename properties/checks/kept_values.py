@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from .. import strategies as dst
 from ..context import Context
 from ..exact import correctly_rounded_quotient, ulp_distance
+from ..plan import Scope
 from ..result import PropertyResult
 from ..target import TargetCallError
 from .base import Check, PropertyFailure, error_case, run_hypothesis
@@ -46,8 +47,8 @@ class KeptValues(Check):
     test = "exact rule on Hypothesis inputs + exact sign test on one-ulp mismatches"
     bug_classes = (1, 4, 15)
 
-    def decisions(self, ctx: Context) -> int:
-        return len(ctx.dtypes) * len(ctx.tier.kept_ps)
+    def decisions(self, scope: Scope) -> int:
+        return len(scope.dtypes) * len(scope.tier.kept_ps)
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         result.effect_size = (f"one-way rounding of >= {ctx.tier.kept_mismatch_share:.1%} of kept values, amid "

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..context import Context, calls_for
 from ..floatbits import count_nonzero
+from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..stats import BernoulliEProcess, rate_decision, rate_design
 from ..target import TargetCallError
@@ -37,8 +38,8 @@ class MaskRate(Check):
     test = "exact binomial test + Clopper-Pearson interval inside q +/- delta"
     bug_classes = (2, 3, 12)
 
-    def decisions(self, ctx: Context) -> int:
-        return len(ctx.dtypes) * len(ctx.tier.rate_ps)
+    def decisions(self, scope: Scope) -> int:
+        return len(scope.dtypes) * len(scope.tier.rate_ps)
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         delta = ctx.tier.rate_delta

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..context import Context
 from ..exact import correctly_rounded_quotient
+from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..stats import bernstein_mean_design
 from ..target import TargetCallError
@@ -34,8 +35,8 @@ class Unbiased(Check):
     test = "Bernstein-bounded test on the total output (exact null mean and variance) + equivalence margin"
     bug_classes = (1, 12)
 
-    def decisions(self, ctx: Context) -> int:
-        return len(ctx.dtypes) * len(ctx.tier.unbiased_ps)
+    def decisions(self, scope: Scope) -> int:
+        return len(scope.dtypes) * len(scope.tier.unbiased_ps)
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         result.effect_size = f"relative bias of E[y] of {ctx.tier.bias_delta:.2%}"

@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from properties.context import Context
+from properties.plan import RunPlan
 from properties.target import TargetAdapter, load_target
 from properties.tiers import TIERS
 
 
 def _context(seed: int = 0) -> Context:
-    return Context(target=TargetAdapter(load_target("reference"), "reference"), tier=TIERS["quick"], run_seed=seed)
+    plan = RunPlan(dtypes=("float32",), unsupported=(), alpha=1e-8, decisions=100)
+    return Context(target=TargetAdapter(load_target("reference"), "reference"), tier=TIERS["quick"], run_seed=seed,
+                   plan=plan)
 
 
 def test_call_seeds_are_distinct_where_random_31_bit_values_would_collide():

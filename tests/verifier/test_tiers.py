@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from properties.context import CANDIDATE_DTYPES
+from properties.plan import CANDIDATE_DTYPES
 from properties.tiers import TIERS
 
 
