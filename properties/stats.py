@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy import stats
@@ -114,13 +115,40 @@ def rate_design(q: float, delta: float, alpha: float) -> RateDesign:
     return RateDesign(q=q, delta=delta, alpha=alpha, n=n, false_alarm=false_alarm, power=power)
 
 
-def rate_decision(k: int, n: int, design: RateDesign) -> tuple[bool, float, tuple[float, float]]:
-    """``(passed, p_value, interval)`` for ``k`` kept out of ``n`` under ``design``."""
+class ConfidenceInterval(NamedTuple):
+    """``(low, high)`` with names, as scipy's ``ConfidenceInterval``."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    """One keep-rate decision, as scipy's ``BinomTestResult``: the count, the exact p-value, the interval."""
+
+    kept: int
+    n: int
+    pvalue: float
+    low: float
+    high: float
+    passed: bool
+
+    @property
+    def estimate(self) -> float:
+        return self.kept / self.n
+
+    def confidence_interval(self) -> ConfidenceInterval:
+        """The Clopper-Pearson interval at the design's ``1 - alpha_test``."""
+        return ConfidenceInterval(low=self.low, high=self.high)
+
+
+def rate_decision(k: int, n: int, design: RateDesign) -> RateDecision:
+    """The decision for ``k`` kept out of ``n`` under ``design``."""
     test = stats.binomtest(k, n, design.q)
     ci = test.proportion_ci(confidence_level=1 - design.alpha_test, method="exact")
     inside = design.q - design.delta <= ci.low and ci.high <= design.q + design.delta
-    passed = test.pvalue >= design.alpha_test and inside
-    return passed, float(test.pvalue), (float(ci.low), float(ci.high))
+    return RateDecision(kept=k, n=n, pvalue=float(test.pvalue), low=float(ci.low), high=float(ci.high),
+                        passed=bool(test.pvalue >= design.alpha_test and inside))
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,7 @@ from ..context import Context
 from ..exact import correctly_rounded_quotient, smallest_normal, ulp_distance
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
-from ..target import TargetCallError
-from .base import Check, PropertyFailure, error_case, run_hypothesis
+from .base import Check, PropertyFailure, guarded, run_hypothesis
 from .rounding import SAMPLE_CALL, ULP_BOUND, RoundingTally, sample_inputs, sign_test_sample_size
 
 ZERO_INPUTS = 8192  # positions with x == 0 per statistical case
@@ -52,9 +51,9 @@ class BackwardMask(Check):
         inverted = ctx.target.convention == "inverted"
         for dtype in ctx.dtypes:
             self._rule(ctx, result, dtype, inverted)
-            self._zeros(ctx, result, dtype)
+            result.cases += guarded(dtype, BACKWARD_P, self._zeros, ctx, dtype)
             for p in ctx.tier.kept_ps:
-                self._scale(ctx, result, dtype, p, inverted)
+                result.cases += guarded(dtype, p, self._scale, ctx, dtype, p, inverted)
         result.power = ctx.tier.power  # the sign tests' (the zero-input tests have power 1)
 
     def _rule(self, ctx: Context, result: PropertyResult, dtype: np.dtype, inverted: bool) -> None:
@@ -83,42 +82,34 @@ class BackwardMask(Check):
 
         result.cases.append(run_hypothesis(ctx, dtype, self.name, strategy, rule))
 
-    def _scale(self, ctx: Context, result: PropertyResult, dtype: np.dtype, p: float, inverted: bool) -> None:
+    def _scale(self, ctx: Context, dtype: np.dtype, p: float, inverted: bool) -> Case:
         """On a seeded sample, the gradient's kept values are dy/q within one ulp and rounded without bias
         (the same sign test as kept_values: a scale rounded to the dtype moves every miss one way)."""
         q = 1.0 - p
         rng = ctx.rng(self.name, "scale", dtype.name, repr(p))
         tally = RoundingTally()
         calls = max(1, math.ceil(sign_test_sample_size(ctx) / q / SAMPLE_CALL))
-        try:
-            for call_seed in ctx.call_seeds(calls, self.name, "scale", dtype.name, repr(p)):
-                x, dy = sample_inputs(rng, dtype), sample_inputs(rng, dtype)
-                _, dx = ctx.target.forward_backward(x, dy, p, seed=call_seed)
-                kept = np.asarray(dx != 0)
-                expected = correctly_rounded_quotient(dy[kept], q) if inverted else dy[kept]
-                tally.add(dx[kept], expected, dy[kept].astype(np.float64) / (q if inverted else 1.0))
-        except TargetCallError as error:
-            result.cases.append(error_case(dtype, p, error))
-            return
-        result.cases.append(tally.case(ctx, dtype, p, ULP_BOUND if inverted else 0, "gradient value"))
+        for call_seed in ctx.call_seeds(calls, self.name, "scale", dtype.name, repr(p)):
+            x, dy = sample_inputs(rng, dtype), sample_inputs(rng, dtype)
+            _, dx = ctx.target.forward_backward(x, dy, p, seed=call_seed)
+            kept = np.asarray(dx != 0)
+            expected = correctly_rounded_quotient(dy[kept], q) if inverted else dy[kept]
+            tally.add(dx[kept], expected, dy[kept].astype(np.float64) / (q if inverted else 1.0))
+        return tally.case(ctx, dtype, p, ULP_BOUND if inverted else 0, "gradient value")
 
-    def _zeros(self, ctx: Context, result: PropertyResult, dtype: np.dtype) -> None:
+    def _zeros(self, ctx: Context, dtype: np.dtype) -> Case:
         x = np.zeros(ZERO_INPUTS, dtype=dtype)
         x[1::2] = 1  # half the inputs nonzero, so that the target sees an ordinary tensor
         zeros = ZERO_INPUTS // 2
         kept = 0
-        try:
-            for call_seed in ctx.call_seeds(2, self.name, "zeros", dtype.name):
-                _, dx = ctx.target.forward_backward(x, np.ones_like(x), BACKWARD_P, seed=call_seed)
-                kept += int(np.count_nonzero(np.asarray(dx)[x == 0]))
-        except TargetCallError as error:
-            result.cases.append(error_case(dtype, BACKWARD_P, error))
-            return
+        for call_seed in ctx.call_seeds(2, self.name, "zeros", dtype.name):
+            _, dx = ctx.target.forward_backward(x, np.ones_like(x), BACKWARD_P, seed=call_seed)
+            kept += int(np.count_nonzero(np.asarray(dx)[x == 0]))
         n = 2 * zeros
         test = stats.binomtest(kept, n, 1 - BACKWARD_P)
         passed = test.pvalue >= ctx.alpha
-        result.cases.append(Case(
+        return Case(
             dtype=dtype.name, p=BACKWARD_P, shape=[ZERO_INPUTS], verdict=Verdict.of(passed),
             estimate=kept / n, p_value=float(test.pvalue), samples=n,
             message="" if passed else f"where x == 0 the gradient kept {kept}/{n}, expected about {n // 2}",
-        ))
+        )

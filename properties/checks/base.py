@@ -60,13 +60,14 @@ def error_case(dtype: np.dtype | str, p: float | None, error: TargetCallError) -
                 verdict=Verdict.ERROR, message=str(error))
 
 
-def guarded(dtype: np.dtype | str, p: float | None, decide: Callable[[], Case | None]) -> Case | None:
-    """``decide()``, or the error case naming the call when a target call inside it failed: one case's
-    failure never stops the property's other cases."""
+def guarded(dtype: np.dtype | str, p: float | None, decide: Callable[..., Case | list[Case]], *args: Any) -> list[Case]:
+    """The cases ``decide(*args)`` makes, or the one error case naming the call when a target call inside it
+    failed (it raised, hung, returned garbage): one case's failure never stops the property's other cases."""
     try:
-        return decide()
+        cases = decide(*args)
     except TargetCallError as error:
-        return error_case(dtype, p, error)
+        return [error_case(dtype, p, error)]
+    return cases if isinstance(cases, list) else [cases]
 
 
 def run_hypothesis(

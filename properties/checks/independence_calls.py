@@ -11,8 +11,7 @@ from ..context import Context
 from ..dependence import ShiftDesign, ShiftResult, max_shift_test, shift_design
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
-from ..target import TargetCallError
-from .base import Check, error_case
+from .base import Check, guarded
 from .masks import mask_of
 
 DUPLICATE_ELEMENTS = 4096
@@ -63,22 +62,13 @@ class IndependenceCalls(Check):
         result.power = design.power
         for dtype in ctx.dtypes:
             for p in ctx.tier.independence_ps:
-                try:
-                    case = self._shifts(ctx, design, dtype, p)
-                    duplicates = self._duplicates(ctx, dtype, p)
-                except TargetCallError as error:
-                    result.cases.append(error_case(dtype, p, error))
-                    continue
-                result.cases.append(case)
-                if duplicates:
-                    result.cases.append(Case(dtype=dtype.name, p=p, shape=[DUPLICATE_ELEMENTS], verdict=Verdict.FAIL,
-                                             estimate=float(duplicates), samples=ctx.tier.duplicate_calls,
-                                             message=f"{duplicates} masks repeated over {ctx.tier.duplicate_calls} "
-                                                     "calls with different seeds",
-                                             extra={"decision": "duplicates"}))
+                result.cases += guarded(dtype, p, self._cases, ctx, design, dtype, p)
         decided = [case for case in result.cases if case.extra.get("decision") == "shifts"]
         if decided:
             result.estimate = max((case.estimate or 0.0 for case in decided), key=abs)
+
+    def _cases(self, ctx: Context, design: ShiftDesign, dtype: np.dtype, p: float) -> list[Case]:
+        return [self._shifts(ctx, design, dtype, p), *self._duplicates(ctx, dtype, p)]
 
     def _shifts(self, ctx: Context, design: ShiftDesign, dtype: np.dtype, p: float) -> Case:
         offsets = ctx.tier.seed_offsets
@@ -103,12 +93,18 @@ class IndependenceCalls(Check):
                     extra={"decision": "shifts", "seeds": [i, j], "shift": found.shift, "tests": design.tests,
                            "where": f"seeds s+{i} and s+{j}, shift {found.shift}"})
 
-    def _duplicates(self, ctx: Context, dtype: np.dtype, p: float) -> int:
+    def _duplicates(self, ctx: Context, dtype: np.dtype, p: float) -> list[Case]:
+        """A failing case when any mask repeats over the tier's calls with random seeds (none otherwise)."""
         seen: set[bytes] = set()
         repeats = 0
-        for call_seed in ctx.call_seeds(ctx.tier.duplicate_calls, self.name, "hash", dtype.name, repr(p)):
+        calls = ctx.tier.duplicate_calls
+        for call_seed in ctx.call_seeds(calls, self.name, "hash", dtype.name, repr(p)):
             mask = mask_of(ctx, dtype, p, (DUPLICATE_ELEMENTS,), call_seed)
             digest = hashlib.blake2b(np.packbits(mask).tobytes()).digest()
             repeats += digest in seen
             seen.add(digest)
-        return repeats
+        if not repeats:
+            return []
+        return [Case(dtype=dtype.name, p=p, shape=[DUPLICATE_ELEMENTS], verdict=Verdict.FAIL, estimate=float(repeats),
+                     samples=calls, message=f"{repeats} masks repeated over {calls} calls with different seeds",
+                     extra={"decision": "duplicates"})]

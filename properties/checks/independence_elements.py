@@ -22,8 +22,7 @@ from ..dependence import (
 )
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
-from ..target import TargetCallError
-from .base import Check, error_case
+from .base import Check, guarded
 from .masks import mask_of, mask_pairs, max_case
 
 # An NCHW batch: W = 32 (a row), H = 32 (a channel is 1024 elements), C = 64; N makes up the call's size.
@@ -91,42 +90,41 @@ class IndependenceElements(Check):
                               f"{RANK_SIZE - rank.deficiency - 1} bits")
         result.power = design.power(calls * (elements - max_lag))
         for dtype in ctx.dtypes:
-            rank_mask = None
+            rank_masks: list[np.ndarray] = []  # the first mask drawn at p = 0.5 serves the rank test too
             for p in ctx.tier.independence_ps:
-                families = [LagFamily("flat", "lag {} of the flattened mask", np.arange(1, max_lag + 1))]
-                families += [LagFamily(f"axis {axis}", f"offset {{}} along axis {axis} ({label})",
-                                       np.arange(1, shape[axis])) for axis, label in AXES]
-                differing = 0
-                try:
-                    for first, second in mask_pairs(ctx, dtype, p, shape, calls, self.name, dtype.name, repr(p)):
-                        if p == RANK_P and rank_mask is None:
-                            rank_mask = first
-                        u = symmetrised(first, second)
-                        differing += int(np.count_nonzero(u))
-                        families[0].add(*lag_sums(u.ravel(), max_lag))
-                        for family, (axis, _) in zip(families[1:], AXES, strict=True):
-                            family.add(*lag_sums(u, shape[axis] - 1, axis=axis))
-                except TargetCallError as error:
-                    result.cases.append(error_case(dtype, p, error))
-                    continue
-                found = max_lag_test(families, design, differing / (calls * elements))
-                result.cases.append(max_case(ctx, dtype, p, list(shape), 2 * calls * elements, "lags", found,
-                                             "bits of one mask"))
-            result.cases.append(self._rank_case(ctx, dtype, rank_mask, rank))
+                result.cases += guarded(dtype, p, self._lags, ctx, design, calls, dtype, p, rank_masks)
+            result.cases += guarded(dtype, RANK_P, self._rank_case, ctx, dtype, rank_masks, rank)
         lags = [case for case in result.cases if case.extra.get("decision") == "lags"]
         if lags:
             result.estimate = max((case.estimate or 0.0 for case in lags), key=abs)
 
-    def _rank_case(self, ctx: Context, dtype: np.dtype, mask: np.ndarray | None, design: RankDesign) -> Case:
+    def _lags(self, ctx: Context, design: MaxTestDesign, calls: int, dtype: np.dtype, p: float,
+              rank_masks: list[np.ndarray]) -> Case:
+        shape = call_shape(ctx.tier.lag_call_elements)
+        elements, max_lag = math.prod(shape), math.prod(shape) // 2
+        families = [LagFamily("flat", "lag {} of the flattened mask", np.arange(1, max_lag + 1))]
+        families += [LagFamily(f"axis {axis}", f"offset {{}} along axis {axis} ({label})", np.arange(1, shape[axis]))
+                     for axis, label in AXES]
+        differing = 0
+        for first, second in mask_pairs(ctx, dtype, p, shape, calls, self.name, dtype.name, repr(p)):
+            if p == RANK_P and not rank_masks:
+                rank_masks.append(first)
+            u = symmetrised(first, second)
+            differing += int(np.count_nonzero(u))
+            families[0].add(*lag_sums(u.ravel(), max_lag))
+            for family, (axis, _) in zip(families[1:], AXES, strict=True):
+                family.add(*lag_sums(u, shape[axis] - 1, axis=axis))
+        found = max_lag_test(families, design, differing / (calls * elements))
+        return max_case(ctx, dtype, p, list(shape), 2 * calls * elements, "lags", found, "bits of one mask")
+
+    def _rank_case(self, ctx: Context, dtype: np.dtype, rank_masks: list[np.ndarray], design: RankDesign) -> Case:
         size = RANK_SIZE
         bits = design.matrices * size * size
-        reused = mask is not None and mask.size >= bits  # the bits of a lag call are not counted twice
-        try:
-            if mask is None or not reused:
-                seed = next(ctx.call_seeds(1, self.name, "rank", dtype.name))
-                mask = mask_of(ctx, dtype, RANK_P, (bits,), seed)
-        except TargetCallError as error:
-            return error_case(dtype, RANK_P, error)
+        reused = bool(rank_masks) and rank_masks[0].size >= bits  # the bits of a lag call are not counted twice
+        if reused:
+            mask = rank_masks[0]
+        else:
+            mask = mask_of(ctx, dtype, RANK_P, (bits,), next(ctx.call_seeds(1, self.name, "rank", dtype.name)))
         flat = mask.ravel()[:bits]
         rate = float(np.count_nonzero(flat)) / bits
         shape = [design.matrices, size, size]

@@ -21,8 +21,7 @@ from ..dependence import (
 )
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
-from ..target import TargetCallError
-from .base import Check, error_case
+from .base import Check, guarded
 from .masks import mask_pairs, max_case
 
 ROWS, FEATURES = 256, 1024
@@ -67,41 +66,40 @@ class IndependenceSamples(Check):
         result.effect_size = (f"phi correlation {ctx.tier.lag_rho} between rows r and r + d at any offset "
                               f"d <= {ROWS // 2}; {pair_rho:.3f} between any one pair of rows; one identical pair")
         result.power = offsets.power(calls * (ROWS - ROWS // 2) * FEATURES)
-        shape = [ROWS, FEATURES]
         for dtype in ctx.dtypes:
             for p in ctx.tier.independence_ps:
-                family = LagFamily("rows", "rows r and r+{}", np.arange(1, ROWS))
-                gram = np.zeros((ROWS, ROWS), np.int64)
-                support = np.zeros((ROWS, ROWS), np.int64)
-                differing = 0
-                repeat = None
-                try:
-                    for first, second in mask_pairs(ctx, dtype, p, (ROWS, FEATURES), calls, self.name, dtype.name,
-                                                    repr(p)):
-                        repeat = repeat or identical_rows(first) or identical_rows(second)
-                        u = symmetrised(first, second)
-                        differing += int(np.count_nonzero(u))
-                        family.add(*lag_sums(u, ROWS - 1, axis=0))
-                        g, n = row_pair_sums(u)
-                        gram += g
-                        support += n
-                except TargetCallError as error:
-                    result.cases.append(error_case(dtype, p, error))
-                    continue
-                share = differing / (calls * ROWS * FEATURES)
-                samples = 2 * calls * ROWS * FEATURES
-                result.cases.append(max_case(ctx, dtype, p, shape, samples, "offsets",
-                                             max_lag_test([family], offsets, share), "rows of one batch"))
-                result.cases.append(max_case(ctx, dtype, p, shape, 0, "pairs",  # the offsets' calls, not counted twice
-                                             max_pair_test(gram, support, calls * FEATURES, share),
-                                             "rows of one batch"))
-                if repeat:
-                    bound = 2 * calls * ROWS * ROWS * identical_rows_bound(1 - p, FEATURES)
-                    result.cases.append(Case(
-                        dtype=dtype.name, p=p, shape=shape, verdict=Verdict.FAIL, samples=2 * calls * ROWS,
-                        message=f"rows {repeat[0]} and {repeat[1]} of one call have identical masks (offset "
-                                f"{repeat[1] - repeat[0]}; independent rows repeat with probability below {bound:.1g})",
-                        extra={"decision": "identical", "rows": list(repeat)}))
+                result.cases += guarded(dtype, p, self._cases, ctx, offsets, calls, dtype, p)
         decided = [case for case in result.cases if case.extra.get("decision") == "offsets"]
         if decided:
             result.estimate = max((case.estimate or 0.0 for case in decided), key=abs)
+
+    def _cases(self, ctx: Context, offsets: MaxTestDesign, calls: int, dtype: np.dtype, p: float) -> list[Case]:
+        family = LagFamily("rows", "rows r and r+{}", np.arange(1, ROWS))
+        gram = np.zeros((ROWS, ROWS), np.int64)
+        support = np.zeros((ROWS, ROWS), np.int64)
+        differing = 0
+        repeat = None
+        for first, second in mask_pairs(ctx, dtype, p, (ROWS, FEATURES), calls, self.name, dtype.name, repr(p)):
+            repeat = repeat or identical_rows(first) or identical_rows(second)
+            u = symmetrised(first, second)
+            differing += int(np.count_nonzero(u))
+            family.add(*lag_sums(u, ROWS - 1, axis=0))
+            g, n = row_pair_sums(u)
+            gram += g
+            support += n
+        share = differing / (calls * ROWS * FEATURES)
+        shape = [ROWS, FEATURES]
+        cases = [
+            max_case(ctx, dtype, p, shape, 2 * calls * ROWS * FEATURES, "offsets",
+                     max_lag_test([family], offsets, share), "rows of one batch"),
+            max_case(ctx, dtype, p, shape, 0, "pairs",  # the offsets' calls, not counted twice
+                     max_pair_test(gram, support, calls * FEATURES, share), "rows of one batch"),
+        ]
+        if repeat:
+            bound = 2 * calls * ROWS * ROWS * identical_rows_bound(1 - p, FEATURES)
+            cases.append(Case(
+                dtype=dtype.name, p=p, shape=shape, verdict=Verdict.FAIL, samples=2 * calls * ROWS,
+                message=f"rows {repeat[0]} and {repeat[1]} of one call have identical masks (offset "
+                        f"{repeat[1] - repeat[0]}; independent rows repeat with probability below {bound:.1g})",
+                extra={"decision": "identical", "rows": list(repeat)}))
+        return cases

@@ -11,9 +11,8 @@ from .. import strategies as dst
 from ..context import Context
 from ..exact import correctly_rounded_quotient, ulp_distance
 from ..plan import Scope
-from ..result import PropertyResult
-from ..target import TargetCallError
-from .base import Check, PropertyFailure, error_case, run_hypothesis
+from ..result import Case, PropertyResult
+from .base import Check, PropertyFailure, guarded, run_hypothesis
 from .rounding import (
     SAMPLE_CALL,
     SYMMETRIC_MISS_SHARE,
@@ -57,7 +56,7 @@ class KeptValues(Check):
         for dtype in ctx.dtypes:
             self._rule(ctx, result, dtype, convention)
             for p in ctx.tier.kept_ps:
-                self._bias(ctx, result, dtype, p, convention)
+                result.cases += guarded(dtype, p, self._bias, ctx, dtype, p, convention)
         result.power = ctx.tier.power if any(case.p_value is not None for case in result.cases) else None
         bias = [case.extra["relative_bias_percent"] for case in result.cases if "relative_bias_percent" in case.extra]
         worst = [case.extra["worst_ulps"] for case in result.cases if "worst_ulps" in case.extra]
@@ -99,19 +98,15 @@ class KeptValues(Check):
         explicit = [{"x": x, "p": 0.5, "seed": 7} for x in dst.layout_examples(dtype)]
         result.cases.append(run_hypothesis(ctx, dtype, self.name, strategy, rule, explicit=explicit))
 
-    def _bias(self, ctx: Context, result: PropertyResult, dtype: np.dtype, p: float, convention: str) -> None:
+    def _bias(self, ctx: Context, dtype: np.dtype, p: float, convention: str) -> Case:
         q = 1.0 - p
         rng = ctx.rng(self.name, "inputs", dtype.name, repr(p))
         tally = RoundingTally()
         calls = max(1, math.ceil(sign_test_sample_size(ctx) / q / SAMPLE_CALL))
-        try:
-            for call_seed in ctx.call_seeds(calls, self.name, dtype.name, repr(p)):
-                x = sample_inputs(rng, dtype)
-                y = ctx.target.forward(x, p, training=True, seed=call_seed)
-                kept = np.asarray(y != 0)
-                exact = x[kept].astype(np.float64) / (q if convention == "inverted" else 1.0)
-                tally.add(y[kept], expected_kept(x[kept], p, convention), exact)
-        except TargetCallError as error:
-            result.cases.append(error_case(dtype, p, error))
-            return
-        result.cases.append(tally.case(ctx, dtype, p, ULP_BOUND if convention == "inverted" else 0, "kept value"))
+        for call_seed in ctx.call_seeds(calls, self.name, dtype.name, repr(p)):
+            x = sample_inputs(rng, dtype)
+            y = ctx.target.forward(x, p, training=True, seed=call_seed)
+            kept = np.asarray(y != 0)
+            exact = x[kept].astype(np.float64) / (q if convention == "inverted" else 1.0)
+            tally.add(y[kept], expected_kept(x[kept], p, convention), exact)
+        return tally.case(ctx, dtype, p, ULP_BOUND if convention == "inverted" else 0, "kept value")

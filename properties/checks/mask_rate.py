@@ -10,9 +10,8 @@ from ..context import Context, calls_for
 from ..floatbits import count_nonzero
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
-from ..stats import BernoulliEProcess, rate_decision, rate_design
-from ..target import TargetCallError
-from .base import Check, error_case
+from ..stats import BernoulliEProcess, RateDesign, rate_decision, rate_design
+from .base import Check, guarded
 
 SEQUENTIAL_SHARE = 0.1  # of each decision's alpha, spent on the anytime-valid early rejection
 
@@ -49,34 +48,30 @@ class MaskRate(Check):
             for p in ctx.tier.rate_ps:
                 design = rate_design(1.0 - p, delta, ctx.alpha * (1 - SEQUENTIAL_SHARE))
                 powers.append(design.power)
-                sequential = BernoulliEProcess(1.0 - p, ctx.alpha * SEQUENTIAL_SHARE)
-                try:
-                    sizes = list(calls_for(design.n))
-                    seeds = ctx.call_seeds(len(sizes), self.name, dtype.name, repr(p))
-                    for size, call_seed in zip(sizes, seeds, strict=True):
-                        y = ctx.target.forward(np.ones(size, dtype=dtype), p, training=True, seed=call_seed)
-                        sequential.update(count_nonzero(y), size)
-                        if sequential.rejected:
-                            break
-                except TargetCallError as error:
-                    result.cases.append(error_case(dtype, p, error))
-                    continue
-                if sequential.rejected:
-                    result.cases.append(self._stopped(sequential, design.n, dtype, p))
-                    continue
-                kept = sequential.kept
-                passed, p_value, ci = rate_decision(kept, design.n, design)
-                rate = kept / design.n
-                message = "" if passed else (
-                    f"keep rate {rate:.6f} vs q = {1 - p:.6f} (interval [{ci[0]:.6f}, {ci[1]:.6f}], "
-                    f"p-value {p_value:.3g})"
-                )
-                result.cases.append(Case(
-                    dtype=dtype.name, p=p, shape=[design.n], verdict=Verdict.of(passed),
-                    estimate=rate, ci=list(ci), p_value=p_value, samples=design.n, message=message,
-                    extra={"q": 1 - p, "rate_error": rate - (1 - p), "power": design.power, "planned": design.n},
-                ))
+                result.cases += guarded(dtype, p, self._case, ctx, design, dtype, p)
         result.power = min(powers) if powers else None
+
+    def _case(self, ctx: Context, design: RateDesign, dtype: np.dtype, p: float) -> Case:
+        sequential = BernoulliEProcess(1.0 - p, ctx.alpha * SEQUENTIAL_SHARE)
+        sizes = list(calls_for(design.n))
+        seeds = ctx.call_seeds(len(sizes), self.name, dtype.name, repr(p))
+        for size, call_seed in zip(sizes, seeds, strict=True):
+            y = ctx.target.forward(np.ones(size, dtype=dtype), p, training=True, seed=call_seed)
+            sequential.update(count_nonzero(y), size)
+            if sequential.rejected:
+                return self._stopped(sequential, design.n, dtype, p)
+        decision = rate_decision(sequential.kept, design.n, design)
+        rate = decision.estimate
+        low, high = decision.confidence_interval()
+        message = "" if decision.passed else (
+            f"keep rate {rate:.6f} vs q = {1 - p:.6f} (interval [{low:.6f}, {high:.6f}], "
+            f"p-value {decision.pvalue:.3g})"
+        )
+        return Case(
+            dtype=dtype.name, p=p, shape=[design.n], verdict=Verdict.of(decision.passed),
+            estimate=rate, ci=[low, high], p_value=decision.pvalue, samples=design.n, message=message,
+            extra={"q": 1 - p, "rate_error": rate - (1 - p), "power": design.power, "planned": design.n},
+        )
 
     @staticmethod
     def _stopped(sequential: BernoulliEProcess, planned: int, dtype: np.dtype, p: float) -> Case:

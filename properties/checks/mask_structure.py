@@ -6,8 +6,7 @@ import numpy as np
 
 from ..context import Context
 from ..result import Case, PropertyResult, Verdict
-from ..target import TargetCallError
-from .base import Check, error_case
+from .base import Check, guarded
 
 RATES = (0.1, 0.5, 0.9)
 SHAPE = (256, 256)  # cells: an elementwise mask leaves all of them constant with probability < 0.66**65536
@@ -37,10 +36,7 @@ class MaskStructure(Check):
         result.effect_size = structure.describe()
         for dtype in ctx.dtypes:
             for p in RATES:
-                try:
-                    result.cases.append(self._case(ctx, dtype, p))
-                except TargetCallError as error:
-                    result.cases.append(error_case(dtype, p, error))
+                result.cases += guarded(dtype, p, self._case, ctx, dtype, p)
 
     def _case(self, ctx: Context, dtype: np.dtype, p: float) -> Case:
         structure = ctx.target.structure

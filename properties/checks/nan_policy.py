@@ -6,8 +6,7 @@ import numpy as np
 
 from ..context import Context
 from ..result import Case, PropertyResult, Verdict
-from ..target import TargetCallError
-from .base import Check, error_case
+from .base import Check, guarded
 
 SIZE = 2048
 
@@ -25,28 +24,28 @@ class NanPolicy(Check):
     def run(self, ctx: Context, result: PropertyResult) -> None:
         result.verdict = Verdict.INFO
         for dtype in ctx.dtypes:
-            x = np.full(SIZE, np.nan, dtype=dtype)
-            x[SIZE // 2 :] = np.inf
-            try:
-                y = ctx.target.forward(x, 0.5, training=True, seed=5).astype(np.float64)
-            except TargetCallError as error:
-                result.cases.append(error_case(dtype, 0.5, error))
-                continue
-            nan_in, inf_in = y[: SIZE // 2], y[SIZE // 2 :]
-            policy = {
-                "nan_dropped_to_zero": int(np.count_nonzero(nan_in == 0)),
-                "nan_kept_nan": int(np.count_nonzero(np.isnan(nan_in))),
-                "inf_dropped_to_zero": int(np.count_nonzero(inf_in == 0)),
-                "inf_to_nan": int(np.count_nonzero(np.isnan(inf_in))),
-                "inf_kept_inf": int(np.count_nonzero(np.isinf(inf_in))),
-            }
-            if policy["nan_dropped_to_zero"] or policy["inf_dropped_to_zero"]:
-                summary = "a dropped NaN/inf becomes 0 (select)"
-            elif policy["nan_kept_nan"] == SIZE // 2:
-                summary = "a dropped NaN stays NaN and a dropped inf becomes NaN (multiplicative)"
-            else:
-                summary = "mixed"
-            result.cases.append(Case(dtype=dtype.name, p=0.5, shape=[SIZE], verdict=Verdict.INFO, samples=1,
-                                     message=summary, extra=policy))
+            result.cases += guarded(dtype, 0.5, self._observe, ctx, dtype)
         if result.cases:
             result.message = result.cases[0].message
+
+    @staticmethod
+    def _observe(ctx: Context, dtype: np.dtype) -> Case:
+        x = np.full(SIZE, np.nan, dtype=dtype)
+        x[SIZE // 2 :] = np.inf
+        y = ctx.target.forward(x, 0.5, training=True, seed=5).astype(np.float64)
+        nan_in, inf_in = y[: SIZE // 2], y[SIZE // 2 :]
+        policy = {
+            "nan_dropped_to_zero": int(np.count_nonzero(nan_in == 0)),
+            "nan_kept_nan": int(np.count_nonzero(np.isnan(nan_in))),
+            "inf_dropped_to_zero": int(np.count_nonzero(inf_in == 0)),
+            "inf_to_nan": int(np.count_nonzero(np.isnan(inf_in))),
+            "inf_kept_inf": int(np.count_nonzero(np.isinf(inf_in))),
+        }
+        if policy["nan_dropped_to_zero"] or policy["inf_dropped_to_zero"]:
+            summary = "a dropped NaN/inf becomes 0 (select)"
+        elif policy["nan_kept_nan"] == SIZE // 2:
+            summary = "a dropped NaN stays NaN and a dropped inf becomes NaN (multiplicative)"
+        else:
+            summary = "mixed"
+        return Case(dtype=dtype.name, p=0.5, shape=[SIZE], verdict=Verdict.INFO, samples=1, message=summary,
+                    extra=policy)

@@ -6,8 +6,7 @@ import numpy as np
 
 from ..context import Context
 from ..result import Case, PropertyResult, Verdict
-from ..target import TargetCallError
-from .base import Check, error_case
+from .base import Check, guarded
 
 SIZE = 4096
 PAIRS = 8
@@ -28,21 +27,19 @@ class SeedReproducibility(Check):
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         for dtype in ctx.dtypes:
-            x = ctx.rng(self.name, dtype.name).uniform(0.5, 1.5, SIZE).astype(dtype)
-            seeds = list(ctx.call_seeds(PAIRS, self.name, dtype.name))
-            try:
-                first = [ctx.target.forward(x, 0.5, training=True, seed=s) for s in seeds]
-                again = [ctx.target.forward(x, 0.5, training=True, seed=s) for s in seeds]
-            except TargetCallError as error:
-                result.cases.append(error_case(dtype, 0.5, error))
-                continue
-            unequal = sum(a.tobytes() != b.tobytes() for a, b in zip(first, again, strict=True))
-            masks = {np.packbits(np.asarray(y != 0)).tobytes() for y in first}
-            message = ""
-            if unequal:
-                message = f"{unequal} of {PAIRS} seeds gave a different output when called again"
-            elif len(masks) < PAIRS:
-                message = f"{PAIRS} different seeds gave only {len(masks)} different masks"
-            result.cases.append(Case(dtype=dtype.name, p=0.5, shape=[SIZE], verdict=Verdict.of(not message),
-                                     samples=2 * PAIRS, message=message,
-                                     extra={"irreproducible": unequal, "distinct_masks": len(masks)}))
+            result.cases += guarded(dtype, 0.5, self._compare, ctx, dtype)
+
+    def _compare(self, ctx: Context, dtype: np.dtype) -> Case:
+        x = ctx.rng(self.name, dtype.name).uniform(0.5, 1.5, SIZE).astype(dtype)
+        seeds = list(ctx.call_seeds(PAIRS, self.name, dtype.name))
+        first = [ctx.target.forward(x, 0.5, training=True, seed=s) for s in seeds]
+        again = [ctx.target.forward(x, 0.5, training=True, seed=s) for s in seeds]
+        unequal = sum(a.tobytes() != b.tobytes() for a, b in zip(first, again, strict=True))
+        masks = {np.packbits(np.asarray(y != 0)).tobytes() for y in first}
+        message = ""
+        if unequal:
+            message = f"{unequal} of {PAIRS} seeds gave a different output when called again"
+        elif len(masks) < PAIRS:
+            message = f"{PAIRS} different seeds gave only {len(masks)} different masks"
+        return Case(dtype=dtype.name, p=0.5, shape=[SIZE], verdict=Verdict.of(not message), samples=2 * PAIRS,
+                    message=message, extra={"irreproducible": unequal, "distinct_masks": len(masks)})

@@ -11,8 +11,7 @@ from ..exact import correctly_rounded_quotient
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..stats import bernstein_mean_design
-from ..target import TargetCallError
-from .base import Check, error_case
+from .base import Check, guarded
 
 ROW = 1 << 16  # elements of the fixed input vector; every call sees the same x (long: fewer, cheaper calls)
 
@@ -40,16 +39,14 @@ class Unbiased(Check):
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         result.effect_size = f"relative bias of E[y] of {ctx.tier.bias_delta:.2%}"
-        powers = []
         for dtype in ctx.dtypes:
             x = ctx.rng(self.name, dtype.name).uniform(0.5, 1.5, ROW).astype(dtype)
             for p in ctx.tier.unbiased_ps:
-                power = self._case(ctx, result, dtype, p, x)
-                if power is not None:
-                    powers.append(power)
+                result.cases += guarded(dtype, p, self._case, ctx, dtype, p, x)
+        powers = [case.extra["power"] for case in result.cases if "power" in case.extra]
         result.power = min(powers) if powers else None
 
-    def _case(self, ctx: Context, result: PropertyResult, dtype: np.dtype, p: float, x: np.ndarray) -> float | None:
+    def _case(self, ctx: Context, dtype: np.dtype, p: float, x: np.ndarray) -> Case:
         q = 1.0 - p
         inverted = ctx.target.convention == "inverted"
         kept_value = (correctly_rounded_quotient(x, q) if inverted else x).astype(np.float64)
@@ -58,16 +55,12 @@ class Unbiased(Check):
         bound = max(q, 1 - q) * float(np.abs(kept_value).max())  # |v (m - q)| for a Bernoulli(q) m
         design = bernstein_mean_design(ctx.tier.bias_delta, ctx.alpha, null_mean, null_variance, bound)
         calls = design.calls
-        try:
-            y_eval = ctx.target.forward(x, p, training=False, seed=0).astype(np.float64)
-            total = energy = 0.0
-            for call_seed in ctx.call_seeds(calls, self.name, dtype.name, repr(p)):
-                y = ctx.target.forward(x, p, training=True, seed=call_seed).astype(np.float64)
-                total += float(y.sum())
-                energy += float(np.square(y).sum())
-        except TargetCallError as error:
-            result.cases.append(error_case(dtype, p, error))
-            return None
+        y_eval = ctx.target.forward(x, p, training=False, seed=0).astype(np.float64)
+        total = energy = 0.0
+        for call_seed in ctx.call_seeds(calls, self.name, dtype.name, repr(p)):
+            y = ctx.target.forward(x, p, training=True, seed=call_seed).astype(np.float64)
+            total += float(y.sum())
+            energy += float(np.square(y).sum())
         z = (total - calls * null_mean) / math.sqrt(calls * null_variance)
         p_value = design.pvalue(total)
         relative = total / (calls * null_mean) - 1
@@ -85,11 +78,10 @@ class Unbiased(Check):
             f"mean training output is {relative:+.4%} off its expectation (interval [{ci[0]:+.4%}, "
             f"{ci[1]:+.4%}], p-value {p_value:.3g}); inference output sums {eval_gap:+.4%} off"
         )
-        result.cases.append(Case(
+        return Case(
             dtype=dtype.name, p=p, shape=[ROW], verdict=Verdict.of(passed), estimate=relative, ci=ci,
             p_value=p_value, samples=calls * ROW, message=message,
             extra={"calls": calls, "z": z, "power": design.power, "train_vs_eval_relative": relative + 0.0,
                    "eval_relative_to_expected": eval_gap, "energy_scaled": scaled, "energy_unscaled": unscaled,
                    "energy_expected_scaled": 1.0 / q, "energy_expected_unscaled": q},
-        ))
-        return design.power
+        )
