@@ -23,6 +23,7 @@ EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for SIGINT: an interrupted run is neither a pass nor a finding
 REPORTERS = "dropout_verify.reporters"  # entry points that render a run into a folder (the reports package)
 COMPARERS = "dropout_verify.comparers"  # entry points that render several runs side by side
+MATRICES = "dropout_verify.matrices"  # entry points that render a compatibility matrix of several runs
 
 
 class _Parser(argparse.ArgumentParser):
@@ -186,8 +187,6 @@ def _matrix_parser() -> argparse.ArgumentParser:
 def matrix_main(argv: Sequence[str]) -> int:
     """``dropout-verify matrix T1 T2 ... --out DIR``: exit 0 once every target ran (its findings are in
     the table), 2 when a target cannot be loaded."""
-    from .matrix import matrix_dict, matrix_markdown
-
     args = _matrix_parser().parse_args(argv)
     runs = []
     try:
@@ -200,11 +199,13 @@ def matrix_main(argv: Sequence[str]) -> int:
             raise
         print(f"dropout-verify: {error}", file=sys.stderr)
         return EXIT_USAGE
-    table = matrix_markdown(runs)
+    from .matrix import matrix_dict
+
     data = {**matrix_dict(runs), "runs": [run.to_dict() for run in runs]}
     write_atomic(args.out / "matrix.json", json.dumps(data, indent=2))
-    write_atomic(args.out / "matrix.md", table)
-    print(table)
+    for entry in sorted(metadata.entry_points(group=MATRICES), key=lambda entry: entry.name):
+        for path in entry.load()(runs, args.out):
+            print(Path(path).read_text(encoding="utf-8") if path.suffix == ".md" else f"wrote {path}")
     return EXIT_PASS
 
 

@@ -90,6 +90,7 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
         except Exception as error:  # a broken property or target must not end the run
             result.verdict, result.message = Verdict.ERROR, f"{type(error).__name__}: {error}"
         result.summarise()
+    result.key_estimate = check.key_estimate(result)
     result.seconds = time.perf_counter() - began
     result.target_seconds = ctx.target.call_seconds - inside
     return result

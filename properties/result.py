@@ -77,6 +77,7 @@ class PropertyResult:
     cases: list[Case] = field(default_factory=list)
     seconds: float = 0.0
     target_seconds: float = 0.0  # of ``seconds``, the time spent inside target calls
+    key_estimate: str = ""  # the one number or word that says how far the property is from holding (its check's)
 
     def __post_init__(self) -> None:
         self.verdict = Verdict(self.verdict)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from properties.files import write_atomic
-from properties.matrix import key_estimate
 from properties.result import RunResult
 
 from .html import CSS, badge
@@ -33,7 +32,7 @@ def rows(runs: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str, str]], b
         cells = []
         for run in objects:
             prop = next((prop for prop in run.properties if prop.name == name), None)
-            cells.append((prop.verdict, key_estimate(prop)) if prop else ("absent", ""))
+            cells.append((prop.verdict, prop.key_estimate) if prop else ("absent", ""))
         table.append((name, cells, len({verdict for verdict, _ in cells}) > 1))
     return table
 

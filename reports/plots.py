@@ -99,16 +99,8 @@ def rate_calibration(run: dict[str, Any]) -> str | None:
 
 
 def _tier_delta(prop: dict[str, Any]) -> float | None:
-    """The rate margin stated in the property's effect size ("rate error 0.001")."""
-    words = prop.get("effect_size", "").replace(",", " ").split()
-    for word in words:
-        try:
-            value = float(word)
-        except ValueError:
-            continue
-        if 0 < value < 0.5:
-            return value
-    return None
+    """The rate margin of the property's decisions (each case's ``delta``)."""
+    return next((case["extra"]["delta"] for case in prop.get("cases", []) if "delta" in case.get("extra", {})), None)
 
 
 def p_values(run: dict[str, Any]) -> str | None:

@@ -46,21 +46,20 @@ def estimate_text(case: dict[str, Any] | None) -> str:
     return f"{text} ({where})" if where else text
 
 
-def minimal_examples(prop: dict[str, Any]) -> list[str]:
-    """Hypothesis's shrunk inputs of the failing cases, as Python a user can paste."""
-    return [case["extra"]["minimal_example"] for case in prop.get("cases", [])
-            if case["verdict"] in ("fail", "error") and case.get("extra", {}).get("minimal_example")]
+def minimal_examples(prop: dict[str, Any]) -> list[dict[str, str]]:
+    """Hypothesis's shrunk inputs of the failing cases, each argument by name as Python source."""
+    return [case["extra"]["example"] for case in prop.get("cases", [])
+            if case["verdict"] in ("fail", "error") and case.get("extra", {}).get("example")]
 
 
-def reproduce_snippet(run: dict[str, Any], example: str) -> str:
+def reproduce_snippet(run: dict[str, Any], example: dict[str, str]) -> str:
     """A few lines that rebuild the failing input and call the target with it."""
     lines = ["import numpy as np", "from properties import load_target", "",
              f"target = load_target({run['target']!r})"]
-    lines += [part.strip() for part in example.split(";")]
-    names = [part.split("=")[0].strip() for part in example.split(";")]
-    if {"x", "dy", "p", "seed"} <= set(names):
+    lines += [f"{name} = {source}" for name, source in example.items()]
+    if {"x", "dy", "p", "seed"} <= set(example):
         lines.append("print(target.forward_backward(x, dy, p, seed=seed))")
-    elif {"x", "p", "seed"} <= set(names):
+    elif {"x", "p", "seed"} <= set(example):
         lines.append("print(target.forward(x, p, training=True, seed=seed))")
     return "\n".join(lines)
 

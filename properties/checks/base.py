@@ -48,10 +48,16 @@ class Check:
             effect_size=self.effect_size,
         )
 
+    def key_estimate(self, result: PropertyResult) -> str:
+        """The one number or word that says how far the property is from holding, for tables of many runs
+        (the compatibility matrix, comparisons): by default the reason of a failure or error."""
+        return result.message if result.verdict.bad else ""
+
     def error_result(self, ctx: Context, message: str) -> PropertyResult:
         """The property's record when it could not run (its worker died or hung, the probe failed, Ctrl-C)."""
         result = self.new_result(ctx)
         result.verdict, result.message = Verdict.ERROR, message
+        result.key_estimate = self.key_estimate(result)
         return result
 
 
@@ -121,9 +127,17 @@ def run_hypothesis(
         return Case(dtype=dtype.name, p=None, shape=None, samples=ctx.tier.examples,
                     verdict=Verdict.ERROR if isinstance(problem, TargetCallError) else Verdict.FAIL,
                     message=str(problem),
-                    extra={"minimal_example": describe_example(found)})
+                    extra={"minimal_example": describe_example(found), "example": example_arguments(found)})
     return Case(dtype=dtype.name, p=None, shape=None, verdict=Verdict.PASS, samples=ctx.tier.examples,
                 message="the rule held on every example")
+
+
+def example_arguments(example: Any) -> dict[str, str]:
+    """A drawn example's arguments by name, each as Python source (``{"x": "np.array(...)", "p": "0.5"}``),
+    so that a report can rebuild the call without reading the description back."""
+    if isinstance(example, dict):
+        return {str(key): describe_example(value) for key, value in example.items()}
+    return {}
 
 
 def describe_example(example: Any) -> str:

@@ -29,6 +29,10 @@ class EdgeRates(Check):
             result.cases += guarded(dtype, 0.0, self._p_zero, ctx, dtype)
             self._p_one(ctx, result, dtype)
 
+    def key_estimate(self, result: PropertyResult) -> str:
+        p_one = {case.extra.get("p1") for case in result.cases if case.p == 1.0}
+        return "p = 1 raises" if "raises" in p_one else "p = 1 gives zeros"
+
     def _p_zero(self, ctx: Context, dtype: np.dtype) -> Case:
         rng = ctx.rng(self.name, "p0", dtype.name)
         changed = checked = 0

@@ -66,6 +66,15 @@ class KeptValues(Check):
             summary = f"worst error {max(worst)} ulp, largest bias of E[y] {result.estimate:.3g}%"
             result.message = result.message or summary
 
+    def key_estimate(self, result: PropertyResult) -> str:
+        worst = max((case.extra["worst_ulps"] for case in result.cases if "worst_ulps" in case.extra), default=None)
+        bias = [(case.extra["relative_bias_percent"], case.dtype) for case in result.cases
+                if "relative_bias_percent" in case.extra]
+        if worst is None or not bias:
+            return super().key_estimate(result)
+        value, dtype = max(bias, key=lambda item: abs(item[0]))
+        return f"worst {worst} ulp; bias of E[y] {value:+.3g}% ({dtype})"
+
     def _rule(self, ctx: Context, result: PropertyResult, dtype: np.dtype, convention: str) -> None:
         strategy = st.fixed_dictionaries({
             "x": dst.any_layout_arrays(dtype),

@@ -70,8 +70,13 @@ class MaskRate(Check):
         return Case(
             dtype=dtype.name, p=p, shape=[design.n], verdict=Verdict.of(decision.passed),
             estimate=rate, ci=[low, high], p_value=decision.pvalue, samples=design.n, message=message,
-            extra={"q": 1 - p, "rate_error": rate - (1 - p), "power": design.power, "planned": design.n},
+            extra={"q": 1 - p, "rate_error": rate - (1 - p), "power": design.power, "planned": design.n,
+                   "delta": design.delta},
         )
+
+    def key_estimate(self, result: PropertyResult) -> str:
+        errors = [case.extra["rate_error"] for case in result.cases if "rate_error" in case.extra]
+        return f"max rate error {max(errors, key=abs):+.2e}" if errors else super().key_estimate(result)
 
     @staticmethod
     def _stopped(sequential: BernoulliEProcess, planned: int, dtype: np.dtype, p: float) -> Case:

@@ -28,6 +28,9 @@ class NanPolicy(Check):
         if result.cases:
             result.message = result.cases[0].message
 
+    def key_estimate(self, result: PropertyResult) -> str:
+        return result.message
+
     @staticmethod
     def _observe(ctx: Context, dtype: np.dtype) -> Case:
         x = np.full(SIZE, np.nan, dtype=dtype)

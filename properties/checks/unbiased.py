@@ -46,6 +46,13 @@ class Unbiased(Check):
         powers = [case.extra["power"] for case in result.cases if "power" in case.extra]
         result.power = min(powers) if powers else None
 
+    def key_estimate(self, result: PropertyResult) -> str:
+        pairs = [(case.estimate, case.dtype) for case in result.cases if case.estimate is not None]
+        if not pairs:
+            return super().key_estimate(result)
+        value, dtype = max(pairs, key=lambda item: abs(item[0]))
+        return f"relative bias {100 * value:+.3f}% ({dtype})"
+
     def _case(self, ctx: Context, dtype: np.dtype, p: float, x: np.ndarray) -> Case:
         q = 1.0 - p
         inverted = ctx.target.convention == "inverted"
