@@ -30,15 +30,15 @@ def _value(c: np.floating, dtype: np.dtype) -> Fraction:
 def correctly_rounded(result: np.floating, exact: Fraction, dtype: np.dtype) -> bool:
     """True when ``result`` is the round-half-to-even value of ``exact`` in ``dtype``."""
     dtype = np.dtype(dtype)
-    result = np.array(result, dtype=dtype)
-    if np.isnan(float(result)):
+    value = np.array(result, dtype=dtype)
+    if np.isnan(float(value)):
         return False
-    below, above = _bits_neighbours(result.reshape(1))
-    mine = abs(_value(result[()], dtype) - exact)
+    below, above = _bits_neighbours(value.reshape(1))
+    mine = abs(_value(value[()], dtype) - exact)
     uint = np.dtype(f"u{dtype.itemsize}")
-    even = int(result.view(uint)) % 2 == 0
+    even = int(value.view(uint)) % 2 == 0
     for other in (below[0], above[0]):
-        if other == result or np.isnan(float(other)):
+        if other == value or np.isnan(float(other)):
             continue
         theirs = abs(_value(other, dtype) - exact)
         if theirs < mine or (theirs == mine and not even):
