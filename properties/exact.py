@@ -21,7 +21,7 @@ def _finfo(dtype: np.dtype) -> Any:
         return ml_dtypes.finfo(dtype)
 
 
-def _value(c: np.floating, dtype: np.dtype) -> Fraction:
+def _value(c: Any, dtype: np.dtype) -> Fraction:
     if np.isinf(float(c)):  # infinity stands for the first power of two beyond the largest finite number
         return Fraction(2) ** int(_finfo(dtype).maxexp) * (1 if float(c) > 0 else -1)
     return Fraction(float(c))
