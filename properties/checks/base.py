@@ -3,7 +3,9 @@ seeded samples for statistical ones."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import numpy as np
@@ -76,6 +78,22 @@ def guarded(dtype: np.dtype | str, p: float | None, decide: Callable[..., Case |
     return cases if isinstance(cases, list) else [cases]
 
 
+@contextmanager
+def private_hypothesis_storage() -> Iterator[None]:
+    """Hypothesis keeps caches in ``.hypothesis/`` under the working directory; a verifier must leave the
+    user's directory as it found it, so searches keep theirs in a temporary folder, removed afterwards, and
+    the previous setting (the user's own Hypothesis tests may share this process) comes back."""
+    from hypothesis import configuration
+
+    before = vars(configuration).get("__hypothesis_home_directory")
+    with tempfile.TemporaryDirectory(prefix="dropout-verify-hypothesis-") as home:
+        configuration.set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(before)
+
+
 def run_hypothesis(
     ctx: Context,
     dtype: np.dtype,
@@ -113,7 +131,8 @@ def run_hypothesis(
             phases=phases,
         )(seed(ctx.hypothesis_seed(name, dtype.name))(test))
         try:
-            runner()
+            with private_hypothesis_storage():
+                runner()
         except (PropertyFailure, TargetCallError):
             return False
         return True

@@ -103,3 +103,13 @@ def test_pytest_plugin_reports_a_failing_property(tmp_path):
                "--dropout-tier=quick", "-q", cwd=tmp_path)
     assert out.returncode == 1
     assert "seed_reproducibility fail" in out.stdout
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_the_cli_leaves_the_working_directory_as_it_found_it(tmp_path, workers):
+    # Hypothesis caches in .hypothesis/ under the working directory unless told otherwise
+    out = subprocess.run([sys.executable, "-m", "properties", "reference", "--tier", "quick", "--properties",
+                          "kept_values,inference,backward_mask", "--workers", workers],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
