@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .files import write_atomic
-from .harness import DEFAULT_CALL_TIMEOUT
+from .harness import DEFAULT_CALL_TIMEOUT, check_call_timeout, check_workers
 from .progress import ProgressLine
 from .result import RunResult, Verdict
 from .runner import verify
@@ -33,18 +33,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
 
 
+def _usage_error(error: Exception, debug: bool) -> int:
+    """One line on stderr and exit code 2 for a usage error; with ``--debug``, the traceback instead."""
+    if debug:
+        raise error
+    print(f"dropout-verify: {error}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def _workers(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (in this process) or a number of workers, got {text}")
-    return value
+    try:
+        return check_workers(int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be 0 (in this process) or a number of workers, got {text}") from error
 
 
 def _seconds(text: str) -> float:
-    value = float(text)
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
-    return value
+    try:
+        return check_call_timeout(float(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}") from error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,10 +142,7 @@ def merge_main(argv: Sequence[str]) -> int:
     try:
         run = merge_runs([RunResult.from_dict(run) for path in args.parts for run in load_runs(path)])
     except ValueError as error:
-        if args.debug:
-            raise
-        print(f"dropout-verify: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error(error, args.debug)
     print(format_table(run))
     write_atomic(args.json, run.to_json())
     if args.report:
@@ -153,10 +158,7 @@ def report_main(argv: Sequence[str]) -> int:
     try:
         runs = [run for path in args.runs for run in load_runs(path)]
     except ValueError as error:
-        if args.debug:
-            raise
-        print(f"dropout-verify: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error(error, args.debug)
     written: list[Path] = []
     if len(runs) == 1:
         written += write_report(runs[0], args.out)
@@ -195,10 +197,7 @@ def matrix_main(argv: Sequence[str]) -> int:
             runs.append(verify(target, tier=args.tier, seed=args.seed, workers=args.workers,
                                call_timeout=args.call_timeout))
     except (TargetLoadError, ValueError) as error:
-        if args.debug:
-            raise
-        print(f"dropout-verify: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error(error, args.debug)
     from .matrix import matrix_dict
 
     data = {**matrix_dict(runs), "runs": [run.to_dict() for run in runs]}
@@ -224,10 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = verify(args.target, tier=args.tier, seed=args.seed, properties=properties, progress=progress,
                      interruptible=True, workers=args.workers, call_timeout=args.call_timeout)
     except (TargetLoadError, ValueError) as error:
-        if args.debug:
-            raise
-        print(f"dropout-verify: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error(error, args.debug)
     except KeyboardInterrupt:
         print("dropout-verify: interrupted before any property ran; nothing written", file=sys.stderr)
         return EXIT_INTERRUPTED

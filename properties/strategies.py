@@ -8,6 +8,7 @@ from typing import Literal
 
 import numpy as np
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
 
 FLOAT_DTYPES = [np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)]
@@ -46,11 +47,9 @@ def _shapes(min_dims: int, max_dims: int, min_side: int, max_side: int) -> st.Se
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
 
 
-@st.composite
 def float_arrays(
-    draw: st.DrawFn,
     *,
-    dtype: np.dtype | None = None,
+    dtype: np.dtype | type | str | None = None,
     finite: bool = True,
     min_dims: int = 0,
     max_dims: int = 4,
@@ -58,24 +57,38 @@ def float_arrays(
     max_side: int = 6,
     layouts: tuple[str, ...] = LAYOUTS,
     distinct: bool = True,
-) -> np.ndarray:
+) -> st.SearchStrategy[np.ndarray]:
     """Arrays of one float dtype (or any), ``min_dims`` to ``max_dims``-d, possibly empty, in one of ``layouts``:
     contiguous, transposed (a non-identity axis permutation), strided (every other element of the last
     axis) or reversed (a negative stride). With ``distinct`` every element is drawn on its own, so that a
     value at the wrong index shows; otherwise Hypothesis draws a fill value and a few elements (about
-    twice as fast, and where index bugs are not the question).
+    twice as fast, and where index bugs are not the question). Arguments are checked when the strategy is
+    built, as Hypothesis's own strategies do.
 
-    >>> float_arrays(dtype=np.float32, min_dims=2, min_side=2, layouts=("transposed",)).example().flags.c_contiguous
+    >>> from hypothesis import find
+    >>> find(float_arrays(dtype=np.float32, min_dims=2, min_side=2, layouts=("transposed",)),
+    ...      lambda array: True).flags.c_contiguous
     False
     """
-    chosen: np.dtype = draw(dtypes, label="dtype") if dtype is None else np.dtype(dtype)
-    shape = draw(_shapes(min_dims, max_dims, min_side, max_side), label="shape")
+    chosen = None if dtype is None else np.dtype(dtype)
+    if chosen is not None and chosen.kind != "f" and chosen.name != "bfloat16":
+        raise InvalidArgument(f"dtype must be a float dtype, got {dtype!r}")
+    if not layouts or set(layouts) - set(LAYOUTS):
+        raise InvalidArgument(f"layouts must be a non-empty subset of {LAYOUTS}, got {layouts!r}")
+    if not 0 <= min_dims <= max_dims or not 0 <= min_side <= max_side:
+        raise InvalidArgument(f"need 0 <= min_dims <= max_dims and 0 <= min_side <= max_side, got dims "
+                              f"{min_dims}..{max_dims}, sides {min_side}..{max_side}")
+    return _float_arrays(chosen, finite, _shapes(min_dims, max_dims, min_side, max_side), tuple(layouts), distinct)
+
+
+@st.composite
+def _float_arrays(draw: st.DrawFn, dtype: np.dtype | None, finite: bool,
+                  shapes: st.SearchStrategy[tuple[int, ...]], layouts: tuple[str, ...], distinct: bool) -> np.ndarray:
+    chosen: np.dtype = draw(dtypes, label="dtype") if dtype is None else dtype
+    shape = draw(shapes, label="shape")
     elements = float_elements(chosen, finite)
     fill = st.nothing() if distinct else None  # nothing: no fill value, every element drawn on its own
     base = draw(hnp.arrays(chosen, shape, elements=elements, fill=fill), label="base")
-    unknown = set(layouts) - set(LAYOUTS)
-    if unknown or not layouts:
-        raise ValueError(f"layouts must be a non-empty subset of {LAYOUTS}, got {layouts!r}")
     layout = draw(st.sampled_from(layouts), label="layout")
     if layout == "transposed" and base.ndim >= 2:
         # the identity is mapped to the reversal rather than filtered out (a filter wastes draws)

@@ -34,7 +34,7 @@ def _one(job: tuple[str, int]) -> dict:
     return {"target": target, "seed": seed, "verdict": run.verdict, "failing": failing, "p_values": p_values}
 
 
-@pytest.mark.slow
+@pytest.mark.calibration
 def test_false_alarm_rate_matches_the_nominal_alpha(tmp_path):
     jobs = [(TARGETS[i % len(TARGETS)], 1000 + i) for i in range(RUNS)]
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

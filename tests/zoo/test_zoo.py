@@ -19,6 +19,7 @@ def test_the_zoo_covers_every_bug_class_and_several_of_3_5_7():
     assert all(counts[bug] >= 2 for bug in (3, 5, 7, 19, 20))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("broken", list(ZOO), ids=lambda cls: f"class{ZOO[cls][0]}-{cls.__name__}")
 def test_broken_target_fails_the_property_that_guards_it(broken):
     bug, prop = ZOO[broken]
@@ -30,6 +31,7 @@ def test_broken_target_fails_the_property_that_guards_it(broken):
     assert run.verdict == "fail"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("correct", CORRECT, ids=lambda cls: cls.__name__)
 def test_correct_variant_passes_the_whole_standard_battery(correct):
     run = verify(correct(), tier="standard", seed=0)
@@ -38,6 +40,7 @@ def test_correct_variant_passes_the_whole_standard_battery(correct):
     assert run.verdict == "pass"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["reference", "reference-classic"])
 def test_reference_passes_the_whole_standard_battery(name):
     run = verify(name, tier="standard", seed=0)
