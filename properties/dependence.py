@@ -297,18 +297,33 @@ class ShiftResult:
     correlation: float  # the phi correlation of the two masks at that shift
 
 
-def shift_overlaps(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class MaskSpectrum:
+    """A mask's length, kept count and Fourier transform: computed once, compared with every other mask."""
+
+    size: int
+    kept: int
+    spectrum: np.ndarray
+
+    @classmethod
+    def of(cls, mask: np.ndarray) -> MaskSpectrum:
+        flat = np.asarray(mask, dtype=bool).ravel()
+        return cls(size=flat.size, kept=int(np.count_nonzero(flat)), spectrum=scipy.fft.rfft(flat.astype(np.float64)))
+
+
+def shift_overlaps(first: np.ndarray | MaskSpectrum, second: np.ndarray | MaskSpectrum) -> np.ndarray:
     """``X[tau] = sum_i first[i] second[(i + tau) mod n]`` for every tau, by FFT (exact integers)."""
-    n = first.size
-    spectrum = np.conj(scipy.fft.rfft(first.astype(np.float64))) * scipy.fft.rfft(second.astype(np.float64))
-    return _exact_integers(scipy.fft.irfft(spectrum, n=n))
+    a = first if isinstance(first, MaskSpectrum) else MaskSpectrum.of(first)
+    b = second if isinstance(second, MaskSpectrum) else MaskSpectrum.of(second)
+    return _exact_integers(scipy.fft.irfft(np.conj(a.spectrum) * b.spectrum, n=a.size))
 
 
-def max_shift_test(first: np.ndarray, second: np.ndarray) -> ShiftResult:
-    """Every circular shift of ``second`` against ``first`` (boolean masks of one length)."""
-    n = first.size
-    kept_first, kept_second = int(np.count_nonzero(first)), int(np.count_nonzero(second))
-    overlaps = shift_overlaps(first, second)
+def max_shift_test(first: np.ndarray | MaskSpectrum, second: np.ndarray | MaskSpectrum) -> ShiftResult:
+    """Every circular shift of ``second`` against ``first`` (boolean masks of one length, or their spectra)."""
+    a = first if isinstance(first, MaskSpectrum) else MaskSpectrum.of(first)
+    b = second if isinstance(second, MaskSpectrum) else MaskSpectrum.of(second)
+    n, kept_first, kept_second = a.size, a.kept, b.kept
+    overlaps = shift_overlaps(a, b)
     law = stats.hypergeom(n, kept_first, kept_second)
     low, high = int(np.argmin(overlaps)), int(np.argmax(overlaps))
     tail_low, tail_high = float(law.cdf(overlaps[low])), float(law.sf(overlaps[high] - 1))

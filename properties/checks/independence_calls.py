@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 
 from ..context import Context
-from ..dependence import ShiftDesign, ShiftResult, max_shift_test, shift_design
+from ..dependence import MaskSpectrum, ShiftDesign, ShiftResult, max_shift_test, shift_design
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from .base import Check, guarded
@@ -73,7 +73,7 @@ class IndependenceCalls(Check):
     def _shifts(self, ctx: Context, design: ShiftDesign, dtype: np.dtype, p: float) -> Case:
         offsets = ctx.tier.seed_offsets
         start = next(ctx.call_seeds(1, self.name, "start", dtype.name, repr(p))) % (2**31 - offsets)
-        masks = [mask_of(ctx, dtype, p, (design.elements,), start + k).ravel() for k in range(offsets + 1)]
+        masks = [MaskSpectrum.of(mask_of(ctx, dtype, p, (design.elements,), start + k)) for k in range(offsets + 1)]
         best: tuple[float, int, int, ShiftResult] | None = None
         for i, j in itertools.combinations(range(offsets + 1), 2):
             found = max_shift_test(masks[i], masks[j])
