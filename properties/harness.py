@@ -19,6 +19,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -121,8 +122,36 @@ class CallSlot:
         return (self.where.value.decode("utf-8", "replace"), began) if began else (None, 0.0)
 
 
-def _worker(conn: Connection, slot: CallSlot, spec: TargetSpec, tier: str, seed: int) -> None:
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a Linux process gets when the thread that started it exits
+ORPHAN_POLL = 1.0  # seconds between the watchdog's looks at the parent, where prctl is not available
+
+
+def die_with_parent(parent: int) -> None:
+    """A worker must not outlive the run that started it, whatever kills the run (a CI job's SIGKILL
+    included): on Linux the kernel sends SIGKILL when the parent dies; elsewhere a daemon thread checks the
+    parent every second. A worker whose parent is already gone exits at once."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            armed = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(ORPHAN_POLL)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="dropout-verify-orphan-watchdog", daemon=True).start()
+
+
+def _worker(conn: Connection, slot: CallSlot, spec: TargetSpec, tier: str, seed: int, parent: int) -> None:
     """A worker's life: load the target, then run the tasks the parent sends until it sends None."""
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         adapter = TargetAdapter(spec.load(), spec.display)
@@ -197,8 +226,8 @@ class WorkerPool:
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
         slot = CallSlot(self._context)
-        process = self._context.Process(target=_worker, args=(child, slot, self.spec, self.tier, self.seed),
-                                        daemon=True)
+        process = self._context.Process(
+            target=_worker, args=(child, slot, self.spec, self.tier, self.seed, os.getpid()), daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent, slot)

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import misbehaving
@@ -85,3 +86,46 @@ def test_an_object_that_cannot_be_pickled_is_refused_for_workers_with_a_clear_er
     with pytest.raises(ValueError, match="cannot be sent to a worker process"):
         verify(local_target, tier="quick", workers=1)
     assert verify(local_target, tier="quick", workers=0, properties=["inference"]).verdict == "pass"
+
+
+def _descendants(pid: int) -> set[int]:
+    """Processes whose parent chain leads to ``pid`` (read from /proc)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_workers_die_with_a_run_that_is_killed(tmp_path):
+    # a CI job that times out sends SIGKILL: the worker, asleep in the target's call, must not outlive it
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    cli = subprocess.Popen([sys.executable, "-m", "properties", "misbehaving:hangs", "--tier", "quick",
+                            "--properties", "mask_rate", "--workers", "1"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while not _descendants(cli.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = _descendants(cli.pid)
+        assert workers, "the CLI started no worker"
+        time.sleep(3)  # the worker is now inside the hanging call
+    finally:
+        cli.kill()
+        cli.wait()
+    deadline = time.monotonic() + 30
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = {pid for pid in workers if Path(f"/proc/{pid}").exists()
+                 and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]}
+    assert not alive, f"workers {sorted(alive)} outlived the killed run"
