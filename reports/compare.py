@@ -11,6 +11,7 @@ from properties.files import write_atomic
 from properties.result import RunResult
 
 from .html import CSS, badge
+from .summary import literal
 
 
 def run_label(run: dict[str, Any]) -> str:
@@ -38,15 +39,15 @@ def rows(runs: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str, str]], b
 
 
 def render_markdown(runs: list[dict[str, Any]]) -> str:
-    labels = [run_label(run) for run in runs]
+    labels = [literal(run_label(run)) for run in runs]  # versions come from the target
     lines = [f"# dropout-verify: comparison of {len(runs)} runs", "",
              "Rows whose verdicts differ are marked **≠**.", "",
              "| property | " + " | ".join(labels) + " |", "|---|" + "---|" * len(runs)]
     for name, cells, differs in rows(runs):
-        text = [f"{'**FAIL**' if v == 'fail' else v}{': ' + e if e and v in ('fail', 'error') else ''}"
+        text = [f"{'**FAIL**' if v == 'fail' else v}{': ' + literal(e) if e and v in ('fail', 'error') else ''}"
                 for v, e in cells]
         mark = "**≠** " if differs else ""
-        lines.append(f"| {mark}`{name}` | " + " | ".join(t.replace("|", "\\|") for t in text) + " |")
+        lines.append(f"| {mark}`{name}` | " + " | ".join(text) + " |")
     lines.append("| **run** | " + " | ".join(run["verdict"] for run in runs) + " |")
     return "\n".join(lines) + "\n"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from properties.files import write_atomic
 
-from .summary import counts, estimate_text, headline_case, minimal_examples, number, reproduce_snippet
+from .summary import counts, estimate_text, headline_case, literal, minimal_examples, number, reproduce_snippet
 
 
 def _inside(run: dict) -> str:
@@ -37,7 +37,7 @@ def render(run: dict[str, Any]) -> str:
         verdict = f"**{prop['verdict'].upper()}**" if prop["verdict"] in ("fail", "error") else prop["verdict"]
         lines.append(
             f"| {prop['name']} | {verdict} | {_cell(estimate_text(headline_case(prop)))} | "
-            f"{number(prop['p_value'])} | {prop['samples']:,} | {_cell(prop['message'] or '')} |"
+            f"{number(prop['p_value'])} | {prop['samples']:,} | {literal(prop['message'] or '')} |"
         )
     lines += ["", "Figures (rate calibration, p-values, mask correlation, rounding, energy) are in report.html.",
               "", "## Details", ""]
@@ -49,13 +49,13 @@ def render(run: dict[str, Any]) -> str:
                   f"- bug classes guarded: {', '.join(map(str, prop['bug_classes'])) or '-'}", ""]
         bad = [case for case in prop["cases"] if case["verdict"] in ("fail", "error")]
         for case in bad[:5]:
-            lines.append(f"- {case['verdict']} at dtype {case['dtype']}, p = {case['p']}: {case['message']}")
+            lines.append(f"- {case['verdict']} at dtype {case['dtype']}, p = {case['p']}: {literal(case['message'])}")
         if bad:
             lines.append("")
         for example in minimal_examples(prop)[:1]:
             lines += ["Smallest failing input (Hypothesis):", "", "```python", reproduce_snippet(run, example),
                       "```", ""]
-    versions = ", ".join(f"{key} {value}" for key, value in run["versions"].items())
+    versions = ", ".join(f"{literal(key)} {literal(value)}" for key, value in run["versions"].items())
     lines += ["## Environment", "", f"{versions}; {run['machine']['platform']}, {run['machine']['cpus']} CPUs", ""]
     return "\n".join(lines)
 

@@ -5,6 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 VERDICT_ORDER = ("error", "fail", "pass", "info", "skipped")
+# Markdown's ASCII punctuation that can start markup (links, images, emphasis, code, tables, headings)
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()!|~")  # (never at a line's start here: no list or heading markers)
+
+
+def literal(text: Any) -> str:
+    """Text the target controls (exception messages, reprs, its versions), quoted for Markdown as literal text:
+    HTML escaped and every markup character backslash-escaped, on one line. A target's message then shows as
+    written in a CI job summary, never as markup, a link or an image fetched from elsewhere."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in escaped)
+    return " ".join(escaped.splitlines())
 
 
 def number(value: Any, digits: int = 3) -> str:

@@ -113,3 +113,24 @@ def test_report_command_refuses_what_is_not_a_run(tmp_path, capsys, content):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(path) in err
     assert not (tmp_path / "out").exists()
+
+
+class InjectingTarget:
+    """Raises with markup in its message: a report must quote it, never render it."""
+
+    versions = {"evil<b>": "1.0 ![](http://host/v.png)"}
+
+    def forward(self, x, p, *, training, seed):
+        raise RuntimeError("<script>alert(1)</script><img src=x onerror=alert(1)> | ![](http://host/x.png) `x`")
+
+
+def test_markdown_quotes_text_the_target_controls_as_literal_text():
+    from properties import verify
+
+    run = verify(InjectingTarget(), tier="quick", properties=["mask_rate"], workers=0).to_dict()
+    text = markdown.render(run) + compare.render_markdown([run, run])
+    assert "<script" not in text and "<img" not in text and "<b>" not in text
+    assert "![](" not in text and "](http" not in text
+    assert "&lt;script&gt;" in text and "\\!\\[\\]\\(http://host/x.png\\)" in text
+    page = html.render(run)
+    assert "<script>alert" not in page and "<img src=x" not in page
