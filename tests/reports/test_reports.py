@@ -118,7 +118,9 @@ def test_report_command_refuses_what_is_not_a_run(tmp_path, capsys, content):
 class InjectingTarget:
     """Raises with markup in its message: a report must quote it, never render it."""
 
-    versions = {"evil<b>": "1.0 ![](http://host/v.png)"}
+    @property
+    def versions(self):
+        return {"evil<b>": "1.0 ![](http://host/v.png)"}
 
     def forward(self, x, p, *, training, seed):
         raise RuntimeError("<script>alert(1)</script><img src=x onerror=alert(1)> | ![](http://host/x.png) `x`")
