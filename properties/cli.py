@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from .files import write_atomic
-from .harness import DEFAULT_CALL_TIMEOUT, check_call_timeout, check_workers
+from .limits import DEFAULT_CALL_TIMEOUT, check_call_timeout, check_workers
 from .progress import ProgressLine
 from .result import RunResult, Verdict
-from .runner import verify
 from .target import BUILTIN_TARGETS, TargetLoadError
 from .tiers import TIERS
+
+# The verifier itself (scipy, Hypothesis, the checks) is imported once the arguments are known, so that
+# --help and a usage error answer at once.
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for SIGINT: an interrupted run is neither a pass nor a finding
@@ -190,6 +192,8 @@ def matrix_main(argv: Sequence[str]) -> int:
     """``dropout-verify matrix T1 T2 ... --out DIR``: exit 0 once every target ran (its findings are in
     the table), 2 when a target cannot be loaded."""
     args = _matrix_parser().parse_args(argv)
+    from .runner import verify
+
     runs = []
     try:
         for target in args.targets:
@@ -218,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return merge_main(argv[1:])
     args = _parser().parse_args(argv)
     properties = [name.strip() for name in args.properties.split(",")] if args.properties else None
+    from .runner import verify
+
     progress = ProgressLine()
     try:
         run = verify(args.target, tier=args.tier, seed=args.seed, properties=properties, progress=progress,

@@ -28,30 +28,14 @@ from typing import Any
 
 from .checks import ALL_CHECKS, Check
 from .context import Context
+from .limits import DEFAULT_CALL_TIMEOUT, check_call_timeout, check_workers
 from .messages import Answer, CheckAnswer, Failed, ProbeAnswer, ProbeTask, Task
 from .plan import probe_dtypes
 from .result import PropertyResult, Verdict
 from .target import TargetAdapter, load_target
 from .tiers import TIERS
 
-DEFAULT_CALL_TIMEOUT = 300.0  # seconds: generous, a first torch.compile call takes a few
 POLL = 0.2  # seconds between checks of the running calls' age
-
-
-def check_workers(value: object, *, minimum: int = 0) -> int:
-    """``value`` as a number of worker processes (0: the calling process), or ValueError saying why not."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        what = "a positive integer" if minimum else "a non-negative integer (0 runs in this process)"
-        raise ValueError(f"workers must be {what}, got {value!r}")
-    return value
-
-
-def check_call_timeout(value: object) -> float:
-    """``value`` as a call timeout in seconds (positive and finite), or ValueError saying why not."""
-    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0
-            or value == float("inf")):
-        raise ValueError(f"call_timeout must be a positive number of seconds, got {value!r}")
-    return float(value)
 
 
 @dataclass(frozen=True)

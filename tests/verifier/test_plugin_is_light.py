@@ -10,3 +10,14 @@ def test_plugin_import_pulls_in_no_heavy_module():
             "print(sorted(m for m in ('numpy', 'scipy', 'hypothesis') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_cli_parses_its_arguments_before_loading_the_verifier():
+    # --help and usage errors answer without importing scipy or Hypothesis (numpy comes with the target types)
+    code = ("import sys, properties.cli; "
+            "print(sorted(m for m in ('scipy', 'hypothesis', 'properties.runner') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    usage = subprocess.run([sys.executable, "-m", "properties", "reference", "--tier", "nope"],
+                           capture_output=True, text=True)
+    assert usage.returncode == 2 and "invalid choice" in usage.stderr
