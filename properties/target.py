@@ -195,6 +195,29 @@ class TargetAdapter:
             if self.on_return:
                 self.on_return()
 
+    def _guarded_call(self, where: str, size: int, function: Callable[..., Any], inputs: tuple[np.ndarray, ...],
+                      *args: Any, **kwargs: Any) -> Any:
+        """Call with the inputs read-only: the harness reuses its arrays (``unbiased`` keeps one input for every
+        rate), so a target that writes into them would corrupt every later call and the sample sizes computed
+        from them. Such a write raises at once and becomes an error naming the call; ``contract`` alone calls
+        the target with a writable input, to report the write as its finding."""
+        arrays = [array for array in inputs if isinstance(array, np.ndarray)]  # 0-d arithmetic gives scalars
+        writable = [array.flags.writeable for array in arrays]
+        for array in arrays:
+            array.flags.writeable = False
+        try:
+            return self._call(where, size, function, *inputs, *args, **kwargs)
+        except TargetCallError as error:
+            cause = error.__cause__
+            if isinstance(cause, ValueError) and "read-only" in str(cause):
+                raise TargetCallError(f"{where} wrote into its input, which the verifier passes read-only "
+                                      f"({cause!r})", raised=False) from cause
+            raise
+        finally:
+            for array, flag in zip(arrays, writable, strict=True):
+                if flag:
+                    array.flags.writeable = True
+
     def full_input(self, x: np.ndarray) -> np.ndarray:
         """What the target is called with for the battery's array ``x``: ``x`` itself for an elementwise
         target, ``x`` expanded over the broadcast axes for a structured one (see ``structure``)."""
@@ -233,7 +256,7 @@ class TargetAdapter:
         """The target's input and output for the battery's array ``x``, before reading cells back."""
         full = self.full_input(x)
         where = self._where("forward", full, p, seed, training=training)
-        value = self._call(where, full.size, self.target.forward, full, p, training=training, seed=seed)
+        value = self._guarded_call(where, full.size, self.target.forward, (full,), p, training=training, seed=seed)
         y = self._as_output(value, full, where)
         self._no_new_nan(y, full, where)
         return full, y
@@ -253,7 +276,7 @@ class TargetAdapter:
         """The target's output and gradient for the battery's arrays, before reading cells back."""
         full, full_dy = self.full_input(x), self.full_input(dy)
         where = self._where("forward_backward", full, p, seed)
-        value = self._call(where, full.size, self.target.forward_backward, full, full_dy, p, seed=seed)
+        value = self._guarded_call(where, full.size, self.target.forward_backward, (full, full_dy), p, seed=seed)
         try:
             y, dx = value
         except (TypeError, ValueError) as error:

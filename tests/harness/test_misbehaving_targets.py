@@ -131,3 +131,16 @@ def test_workers_die_with_a_run_that_is_killed(tmp_path):
         alive = {pid for pid in workers if Path(f"/proc/{pid}").exists()
                  and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]}
     assert not alive, f"workers {sorted(alive)} outlived the killed run"
+
+
+def test_a_target_that_writes_into_its_input_is_an_error_naming_the_call_and_contract_fails():
+    # the harness reuses its inputs (unbiased: one input for every rate); a write into them would corrupt
+    # later calls and the sample sizes computed from them, so inputs are passed read-only
+    import dropout_zoo
+
+    run = verify(dropout_zoo.ModifiesInput(), tier="quick", seed=0, workers=0)
+    verdicts = {prop.name: prop.verdict for prop in run.properties}
+    assert verdicts["contract"] == "fail" and "the input was modified" in run.property("contract").message
+    for name in ("mask_rate", "unbiased", "independence_elements", "edge_rates"):
+        assert verdicts[name] == "error", name
+        assert "wrote into its input" in run.property(name).message and "forward(dtype=" in run.property(name).message
