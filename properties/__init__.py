@@ -1,7 +1,7 @@
 """The verifier: checks any dropout implementation against exact and statistical properties.
 
 ``verify(target)`` runs the battery; ``load_target(name)`` resolves ``reference`` or ``module:attr``.
-Names are imported on first use, so that the pytest plugin (``properties.pytest_plugin``) stays light.
+Names are imported on first use, so that the pytest plugin (``dropout_verify.properties.pytest_plugin``) stays light.
 """
 
 from __future__ import annotations
@@ -29,4 +29,4 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module 'properties' has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

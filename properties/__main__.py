@@ -1,4 +1,4 @@
-"""``python -m properties TARGET``: the same as ``dropout-verify``."""
+"""``python -m dropout_verify.properties TARGET``: the same as ``dropout-verify``."""
 
 import sys
 

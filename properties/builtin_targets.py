@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dropout_core import dropout_backward, dropout_forward
+from ..dropout_core import dropout_backward, dropout_forward
 
 
 class ReferenceTarget:

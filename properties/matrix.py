@@ -1,5 +1,5 @@
 """The compatibility matrix as data: several runs, each property's verdict and key estimate per target
-(``reports.matrix`` renders it)."""
+(``dropout_verify.reports.matrix`` renders it)."""
 
 from __future__ import annotations
 

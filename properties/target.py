@@ -61,7 +61,7 @@ def _adapter(module: str, attr: str) -> Callable[[], Any]:
         from .adapters import MissingFramework
 
         try:
-            return getattr(importlib.import_module(f"properties.adapters.{module}"), attr)()
+            return getattr(importlib.import_module(f".adapters.{module}", __package__), attr)()
         except MissingFramework as error:
             raise TargetLoadError(str(error)) from error
 

@@ -7,9 +7,8 @@ import html
 from pathlib import Path
 from typing import Any
 
-from properties.files import write_atomic
-from properties.result import RunResult
-
+from ..properties.files import write_atomic
+from ..properties.result import RunResult
 from .html import CSS, badge
 from .summary import literal
 

@@ -7,8 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from properties.files import write_atomic
-
+from ..properties.files import write_atomic
 from . import plots
 from .summary import counts, estimate_text, headline_case, minimal_examples, number, reproduce_snippet
 

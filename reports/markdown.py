@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from properties.files import write_atomic
-
+from ..properties.files import write_atomic
 from .summary import counts, estimate_text, headline_case, literal, minimal_examples, number, reproduce_snippet
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from properties.files import write_atomic
-from properties.matrix import matrix_dict
-from properties.result import RunResult
+from ..properties.files import write_atomic
+from ..properties.matrix import matrix_dict
+from ..properties.result import RunResult
 
 SHORT = {"pass": "pass", "fail": "**FAIL**", "error": "**ERROR**", "skipped": "-", "info": "info"}
 # the properties whose key estimate gets a column of the second table

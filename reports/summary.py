@@ -65,7 +65,7 @@ def minimal_examples(prop: dict[str, Any]) -> list[dict[str, str]]:
 
 def reproduce_snippet(run: dict[str, Any], example: dict[str, str]) -> str:
     """A few lines that rebuild the failing input and call the target with it."""
-    lines = ["import numpy as np", "from properties import load_target", "",
+    lines = ["import numpy as np", "from dropout_verify.properties import load_target", "",
              f"target = load_target({run['target']!r})"]
     lines += [f"{name} = {source}" for name, source in example.items()]
     if {"x", "dy", "p", "seed"} <= set(example):

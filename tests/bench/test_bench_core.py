@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from dropout_core import dropout_backward, dropout_forward
+from dropout_verify.dropout_core import dropout_backward, dropout_forward
 
 P = 0.1
 DTYPES = [np.float16, np.float32, np.float64]

@@ -7,8 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from properties import verify
+from dropout_verify.properties import verify
 
 
 @pytest.mark.parametrize("workers", [0, 2])

@@ -16,9 +16,8 @@ import numpy as np
 import pytest
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from dropout_verify.reports import html  # noqa: E402
 from matplotlib import image  # noqa: E402
-
-from reports import html  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

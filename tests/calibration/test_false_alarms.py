@@ -24,7 +24,7 @@ TARGETS = ["reference", "reference-classic", "dropout_zoo:Correct", "dropout_zoo
 
 
 def _one(job: tuple[str, int]) -> dict:
-    from properties import verify
+    from dropout_verify.properties import verify
 
     target, seed = job
     run = verify(target, tier="quick", seed=seed)

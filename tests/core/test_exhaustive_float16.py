@@ -7,9 +7,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-from dropout_core._rounding import scaled
-from properties.exact import correctly_rounded
+from dropout_verify.dropout_core._rounding import scaled
+from dropout_verify.properties.exact import correctly_rounded
 
 ALL_FLOAT16 = np.arange(1 << 16, dtype=np.uint16).view(np.float16)
 FINITE = ALL_FLOAT16[np.isfinite(ALL_FLOAT16)]

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import dropout_verify.dropout_core._rounding as rounding
 import numpy as np
 import pytest
-
-import dropout_core._rounding as rounding
-from properties.exact import correctly_rounded
+from dropout_verify.properties.exact import correctly_rounded
 
 
 def _inputs() -> np.ndarray:

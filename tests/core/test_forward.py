@@ -5,12 +5,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
+from dropout_verify.dropout_core import dropout_forward
+from dropout_verify.properties.exact import correctly_rounded
+from dropout_verify.properties.strategies import float_arrays, interior_rates, rates
 from hypothesis import given
 from hypothesis import strategies as st
-
-from dropout_core import dropout_forward
-from properties.exact import correctly_rounded
-from properties.strategies import float_arrays, interior_rates, rates
 
 seeds = st.integers(0, 2**32 - 1)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from dropout_core import Dropout, dropout_backward, dropout_forward
+from dropout_verify.dropout_core import Dropout, dropout_backward, dropout_forward
 
 X = np.ones((2, 3), dtype=np.float32)
 RNG = np.random.default_rng(0)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from dropout_verify.dropout_core import dropout_forward, keep_mask, keep_threshold
+from dropout_verify.dropout_core._mask import fill_keep, words_from
 from scipy import stats
-
-from dropout_core import dropout_forward, keep_mask, keep_threshold
-from dropout_core._mask import fill_keep, words_from
 
 ALPHA = 1e-6
 N = 4 * 10**6  # > BLOCK: exercises the spawned streams and threads

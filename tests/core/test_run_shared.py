@@ -6,8 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-
-from dropout_core._mask import BLOCK, CHUNK, plain_blocks, run_shared
+from dropout_verify.dropout_core._mask import BLOCK, CHUNK, plain_blocks, run_shared
 
 
 @pytest.mark.parametrize("size", [0, 5, CHUNK + 1, BLOCK, 3 * BLOCK + 7])

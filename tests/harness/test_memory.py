@@ -9,9 +9,8 @@ import math
 import tracemalloc
 
 import pytest
-
-from properties import verify
-from properties.tiers import TIERS
+from dropout_verify.properties import verify
+from dropout_verify.properties.tiers import TIERS
 
 # the smaller run already makes full-size calls (CALL_ELEMENTS), so both peaks include the same call buffers
 SMALL = dataclasses.replace(TIERS["quick"], name="memory-small", rate_ps=(0.5,), unbiased_ps=(0.5,),

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from properties import verify
-from properties.cli import main
-from properties.merge import merge_runs
+from dropout_verify.properties import verify
+from dropout_verify.properties.cli import main
+from dropout_verify.properties.merge import merge_runs
 
 FIRST = ["mask_rate", "independence_elements", "edge_rates", "nan_policy"]
 SECOND = ["kept_values", "unbiased", "inference", "backward_mask", "mask_structure", "independence_samples",

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import misbehaving
 import pytest
-
-from properties import verify
-from reports.summary import literal
+from dropout_verify.properties import verify
+from dropout_verify.reports.summary import literal
 
 HERE = Path(__file__).parent
 # mask_rate and edge_rates make the large calls the targets misbehave on; inference makes small ones
@@ -36,8 +35,8 @@ CASES = {
 def run_cli(tmp_path: Path, target: str, *options: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
     return subprocess.run(
-        [sys.executable, "-m", "properties", f"misbehaving:{target}", "--tier", "quick", "--properties", PROPERTIES,
-         "--report", str(tmp_path / "report"), *options],
+        [sys.executable, "-m", "dropout_verify.properties", f"misbehaving:{target}", "--tier", "quick",
+         "--properties", PROPERTIES, "--report", str(tmp_path / "report"), *options],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
 
 
@@ -111,7 +110,7 @@ def _descendants(pid: int) -> set[int]:
 def test_workers_die_with_a_run_that_is_killed(tmp_path):
     # a CI job that times out sends SIGKILL: the worker, asleep in the target's call, must not outlive it
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
-    cli = subprocess.Popen([sys.executable, "-m", "properties", "misbehaving:hangs", "--tier", "quick",
+    cli = subprocess.Popen([sys.executable, "-m", "dropout_verify.properties", "misbehaving:hangs", "--tier", "quick",
                             "--properties", "mask_rate", "--workers", "1"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tmp_path)
     try:

@@ -9,7 +9,7 @@ import pytest
 jax = pytest.importorskip("jax")
 pytest.importorskip("flax")
 
-from properties import load_target, verify  # noqa: E402
+from dropout_verify.properties import load_target, verify  # noqa: E402
 
 # Flax divides by keep_prob = 1 - p, a Python float that JAX casts to the input dtype first (bug class 4):
 # kept values and gradients round one way and E[y] is biased (bfloat16: 0.9 -> 0.8984375, +0.19% at

@@ -9,9 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-from properties.cli import main
-from reports import compare, html, markdown, plots
+from dropout_verify.properties.cli import main
+from dropout_verify.reports import compare, html, markdown, plots
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PASSING = json.loads((FIXTURES / "reference-quick.json").read_text())
@@ -127,7 +126,7 @@ class InjectingTarget:
 
 
 def test_markdown_quotes_text_the_target_controls_as_literal_text():
-    from properties import verify
+    from dropout_verify.properties import verify
 
     run = verify(InjectingTarget(), tier="quick", properties=["mask_rate"], workers=0).to_dict()
     text = markdown.render(run) + compare.render_markdown([run, run])

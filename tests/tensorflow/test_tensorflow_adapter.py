@@ -9,8 +9,8 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 pytest.importorskip("keras")
 
-from properties import load_target, verify  # noqa: E402
-from properties.adapters.tensorflow import to_numpy, to_tensor  # noqa: E402
+from dropout_verify.properties import load_target, verify  # noqa: E402
+from dropout_verify.properties.adapters.tensorflow import to_numpy, to_tensor  # noqa: E402
 
 # TensorFlow draws the uniforms of its keep decision in the input dtype (bug class 3): the keep rate of
 # float16 and bfloat16 is a multiple of 2**-10 / 2**-7 (bfloat16, p = 0.01: 0.9843 kept), and it computes

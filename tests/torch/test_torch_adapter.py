@@ -8,8 +8,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from properties import load_target, verify  # noqa: E402
-from properties.adapters.pytorch import to_numpy, to_torch  # noqa: E402
+from dropout_verify.properties import load_target, verify  # noqa: E402
+from dropout_verify.properties.adapters.pytorch import to_numpy, to_torch  # noqa: E402
 
 # PyTorch's CPU kernels multiply by 1/(1-p) computed in the input dtype (bug class 4): kept values are
 # rounded one way, E[y] is biased by the scale's rounding error (bfloat16: -0.16% at p = 0.1), and the

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-
-from properties.context import Context
-from properties.plan import RunPlan
-from properties.target import TargetAdapter, load_target
-from properties.tiers import TIERS
+from dropout_verify.properties.context import Context
+from dropout_verify.properties.plan import RunPlan
+from dropout_verify.properties.target import TargetAdapter, load_target
+from dropout_verify.properties.tiers import TIERS
 
 
 def _context(seed: int = 0) -> Context:

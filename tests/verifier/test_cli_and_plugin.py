@@ -10,8 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-from properties import TargetLoadError, load_target, verify
+from dropout_verify.properties import TargetLoadError, load_target, verify
 
 ZOO_PATH = str(Path(__file__).resolve().parents[1] / "zoo")
 
@@ -22,7 +21,7 @@ def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 
 def test_cli_passes_the_reference_and_writes_json_and_report(tmp_path):
-    out = _run("-m", "properties", "reference", "--tier", "quick", "--json", str(tmp_path / "run.json"),
+    out = _run("-m", "dropout_verify.properties", "reference", "--tier", "quick", "--json", str(tmp_path / "run.json"),
                "--report", str(tmp_path / "report"))
     assert out.returncode == 0, out.stderr
     assert "mask_rate" in out.stdout and "verdict: pass" in out.stdout
@@ -36,7 +35,8 @@ def test_cli_passes_the_reference_and_writes_json_and_report(tmp_path):
 
 
 def test_cli_fails_a_broken_target_with_exit_1_and_names_the_property():
-    out = _run("-m", "properties", "dropout_zoo:KeepDropSwapped", "--tier", "quick", "--properties", "mask_rate")
+    out = _run("-m", "dropout_verify.properties", "dropout_zoo:KeepDropSwapped", "--tier", "quick",
+               "--properties", "mask_rate")
     assert out.returncode == 1
     line = next(line for line in out.stdout.splitlines() if line.startswith("mask_rate"))
     assert "fail" in line and "keep rate" in line
@@ -45,7 +45,7 @@ def test_cli_fails_a_broken_target_with_exit_1_and_names_the_property():
 @pytest.mark.parametrize("args", [["no-such-target"], ["no_such_module:thing"], ["dropout_zoo:Nothing"],
                                   ["reference", "--properties", "no_such_property"], ["reference", "--seed", "-1"]])
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(args):
-    out = _run("-m", "properties", *args)
+    out = _run("-m", "dropout_verify.properties", *args)
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
@@ -108,8 +108,8 @@ def test_pytest_plugin_reports_a_failing_property(tmp_path):
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_the_cli_leaves_the_working_directory_as_it_found_it(tmp_path, workers):
     # Hypothesis caches in .hypothesis/ under the working directory unless told otherwise
-    out = subprocess.run([sys.executable, "-m", "properties", "reference", "--tier", "quick", "--properties",
-                          "kept_values,inference,backward_mask", "--workers", workers],
+    out = subprocess.run([sys.executable, "-m", "dropout_verify.properties", "reference", "--tier", "quick",
+                          "--properties", "kept_values,inference,backward_mask", "--workers", workers],
                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout + out.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == []

@@ -7,9 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
-
-from properties.dependence import (
+from dropout_verify.properties.dependence import (
     LagFamily,
     gf2_ranks,
     identical_rows,
@@ -25,6 +23,7 @@ from properties.dependence import (
     shift_overlaps,
     symmetrised,
 )
+from scipy import stats
 
 
 @pytest.mark.parametrize("axis", [0, 1, 2])

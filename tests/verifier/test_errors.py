@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
-from properties import verify
-from properties.checks import ALL_CHECKS
+from dropout_verify.properties import verify
+from dropout_verify.properties.checks import ALL_CHECKS
 
 
 class RaisesOnLargeFloat32:
@@ -14,7 +13,7 @@ class RaisesOnLargeFloat32:
     def forward(self, x, p, *, training, seed):
         if x.dtype == np.float32 and x.size > 10**5:
             raise RuntimeError("no large float32 kernel")
-        from dropout_core import dropout_forward
+        from dropout_verify.dropout_core import dropout_forward
 
         return dropout_forward(x, p, rng=np.random.default_rng(seed), training=training)[0]
 

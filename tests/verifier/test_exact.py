@@ -7,9 +7,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-from dropout_core._rounding import scaled
-from properties.exact import (
+from dropout_verify.dropout_core._rounding import scaled
+from dropout_verify.properties.exact import (
     _bits_neighbours,
     correctly_rounded,
     correctly_rounded_product,

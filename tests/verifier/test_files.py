@@ -3,7 +3,7 @@
 import os
 import stat
 
-from properties.files import write_atomic
+from dropout_verify.properties.files import write_atomic
 
 
 def test_written_file_has_the_umask_mode_and_no_temporary_is_left(tmp_path):

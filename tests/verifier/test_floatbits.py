@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from dropout_verify.properties.floatbits import any_nan, count_nonzero
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-from properties.floatbits import any_nan, count_nonzero
 
 FLOAT_OF_UINT = {np.dtype(np.uint16): np.float16, np.dtype(np.uint32): np.float32, np.dtype(np.uint64): np.float64}
 

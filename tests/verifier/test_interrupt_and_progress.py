@@ -14,9 +14,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-
-from properties import verify
-from properties.progress import ProgressLine
+from dropout_verify.properties import verify
+from dropout_verify.properties.progress import ProgressLine
 
 
 class InterruptedAfter:
@@ -62,7 +61,7 @@ def test_ctrl_c_in_the_cli_writes_reports_marked_incomplete_and_exits_130(tmp_pa
             return x.copy()
     """))
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "properties", "sigint_target:forward", "--tier", "quick",
+    out = subprocess.run([sys.executable, "-m", "dropout_verify.properties", "sigint_target:forward", "--tier", "quick",
                           "--workers", str(workers), "--report", str(tmp_path / "report")],
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
     assert out.returncode == 130, out.stderr

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from dropout_verify.properties import verify
 from dropout_zoo import LowPrecisionScale
-
-from properties import verify
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from properties.cli import main
+from dropout_verify.properties.cli import main
 
 
 def test_matrix_writes_one_row_per_target_and_one_column_per_property(tmp_path, capsys):

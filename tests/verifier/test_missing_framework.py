@@ -5,8 +5,7 @@ import subprocess
 import sys
 
 import pytest
-
-from properties import TargetLoadError, load_target
+from dropout_verify.properties import TargetLoadError, load_target
 
 FRAMEWORK_TARGETS = [
     ("torch", "torch", "torch"), ("torch-dropout2d", "torch", "torch"), ("torch-compile", "torch", "torch"),
@@ -28,5 +27,5 @@ def test_missing_framework_names_the_extra(target, module, extra):
 def test_missing_framework_is_exit_2_with_one_line(extra):
     if importlib.util.find_spec(extra) is not None:
         pytest.skip(f"{extra} is installed here")
-    out = subprocess.run([sys.executable, "-m", "properties", extra], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "dropout_verify.properties", extra], capture_output=True, text=True)
     assert out.returncode == 2 and f"dropout-verify[{extra}]" in out.stderr and "Traceback" not in out.stderr

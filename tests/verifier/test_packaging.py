@@ -1,4 +1,5 @@
-"""The wheel holds code only: the three packages' modules, no findings scripts, matrix data or screenshots."""
+"""The wheel holds code only, under one import name of the project's own: dropout_verify.{dropout_core,properties,
+reports}; no findings scripts, matrix data or screenshots, no top-level properties or reports to clash with."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ def test_the_wheel_contains_only_the_packages_modules(tmp_path):
     assert out.returncode == 0, out.stderr
     (wheel,) = (tmp_path / "wheel").glob("*.whl")
     names = [name for name in zipfile.ZipFile(wheel).namelist() if ".dist-info/" not in name]
-    assert names and all(name.endswith(".py") for name in names), [n for n in names if not n.endswith(".py")]
-    assert {name.split("/")[0] for name in names} == {"dropout_core", "properties", "reports"}
+    code = [name for name in names if not name.endswith("/py.typed")]
+    assert code and all(name.endswith(".py") for name in code), [n for n in code if not n.endswith(".py")]
+    assert {name.split("/")[0] for name in names} == {"dropout_verify"}
+    assert {name.split("/")[1] for name in names} == {"dropout_core", "properties", "reports"}
+    assert {name for name in names if name.endswith("/py.typed")} == {
+        f"dropout_verify/{package}/py.typed" for package in ("dropout_core", "properties", "reports")}
+    assert "dropout_verify/__init__.py" not in names  # an implicit namespace: the three folders are its packages
     assert not [name for name in names if "/findings/" in name or "/matrix/" in name or "/screenshots/" in name]

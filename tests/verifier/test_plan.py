@@ -6,14 +6,13 @@ import dataclasses
 import pickle
 
 import pytest
-
-from properties.checks import ALL_CHECKS
-from properties.context import Context
-from properties.messages import CheckAnswer, CheckTask, Failed, ProbeAnswer, ProbeTask
-from properties.plan import Probe, RunPlan, Scope, dtypes_named, probe_dtypes
-from properties.result import PropertyResult, Verdict
-from properties.target import TargetAdapter, load_target
-from properties.tiers import TIERS
+from dropout_verify.properties.checks import ALL_CHECKS
+from dropout_verify.properties.context import Context
+from dropout_verify.properties.messages import CheckAnswer, CheckTask, Failed, ProbeAnswer, ProbeTask
+from dropout_verify.properties.plan import Probe, RunPlan, Scope, dtypes_named, probe_dtypes
+from dropout_verify.properties.result import PropertyResult, Verdict
+from dropout_verify.properties.target import TargetAdapter, load_target
+from dropout_verify.properties.tiers import TIERS
 
 
 def test_the_plan_splits_the_family_alpha_over_every_decision_of_the_battery():

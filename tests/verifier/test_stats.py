@@ -6,15 +6,14 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
-
-from properties.stats import (
+from dropout_verify.properties.stats import (
     bernstein_mean_design,
     clopper_pearson,
     rate_decision,
     rate_design,
     sign_test,
 )
+from scipy import stats
 
 
 def test_clopper_pearson_matches_r_binom_test():
@@ -70,7 +69,7 @@ def test_bernoulli_e_process_keeps_its_false_alarm_rate_under_repeated_looks():
     # Ville: under H0 the chance of ever crossing 1/alpha is at most alpha, whatever the looks. 2000
     # streams of 50 looks at alpha = 0.05; the count of crossings must not show an excess over 5%
     # (one-sided exact binomial test at 1e-6; the seed is fixed, so the verdict is too).
-    from properties.stats import BernoulliEProcess
+    from dropout_verify.properties.stats import BernoulliEProcess
 
     rng = np.random.default_rng(11)
     crossed = 0
@@ -85,7 +84,7 @@ def test_bernoulli_e_process_keeps_its_false_alarm_rate_under_repeated_looks():
 
 
 def test_bernoulli_e_process_rejects_a_wrong_rate_early_and_scales_with_the_error():
-    from properties.stats import BernoulliEProcess
+    from dropout_verify.properties.stats import BernoulliEProcess
 
     rng = np.random.default_rng(12)
     needed = {}
@@ -100,7 +99,7 @@ def test_bernoulli_e_process_rejects_a_wrong_rate_early_and_scales_with_the_erro
 
 
 def test_bernoulli_e_process_refuses_a_degenerate_rate():
-    from properties.stats import BernoulliEProcess
+    from dropout_verify.properties.stats import BernoulliEProcess
 
     with pytest.raises(ValueError, match="q must be in"):
         BernoulliEProcess(1.0, 0.05)

@@ -6,11 +6,10 @@ import doctest
 
 import numpy as np
 import pytest
+from dropout_verify.properties import strategies as dst
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
-
-from properties import strategies as dst
 
 
 @settings(max_examples=200, deadline=None)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from dropout_verify.properties import TargetLoadError, verify
+from dropout_verify.properties.structure import BROADCAST_EXTENT, Structure
+from dropout_verify.properties.target import TargetAdapter
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-from properties import TargetLoadError, verify
-from properties.structure import BROADCAST_EXTENT, Structure
-from properties.target import TargetAdapter
 
 CHANNELS = Structure(4, (2, 3))
 

@@ -6,9 +6,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-from properties.plan import CANDIDATE_DTYPES
-from properties.tiers import TIERS
+from dropout_verify.properties.plan import CANDIDATE_DTYPES
+from dropout_verify.properties.tiers import TIERS
 
 
 @pytest.mark.parametrize("tier", list(TIERS.values()), ids=lambda tier: tier.name)

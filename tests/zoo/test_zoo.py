@@ -7,9 +7,8 @@ import json
 from collections import Counter
 
 import pytest
+from dropout_verify.properties import verify
 from dropout_zoo import AIMED, CORRECT, ZOO
-
-from properties import verify
 
 
 def test_the_zoo_covers_every_bug_class_and_several_of_3_5_7():
