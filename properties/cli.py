@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from .files import write_atomic
-from .limits import DEFAULT_CALL_TIMEOUT, check_call_timeout, check_workers
+from .limits import (
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_DEVIATION_TOLERANCE,
+    check_call_timeout,
+    check_tolerance,
+    check_workers,
+)
 from .progress import ProgressLine
 from .result import RunResult, Verdict
 from .target import BUILTIN_TARGETS, TargetLoadError
@@ -57,6 +63,13 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}") from error
 
 
+def _tolerance(text: str) -> float:
+    try:
+        return check_tolerance(float(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be a relative error in [0, 1), got {text}") from error
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dropout-verify", description="Verify a dropout implementation with exact and statistical properties.")
@@ -72,6 +85,17 @@ def _parser() -> argparse.ArgumentParser:
                              "in this process, without isolation from a target that hangs or crashes)")
     parser.add_argument("--call-timeout", type=_seconds, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
                         help=f"abandon a target call after this long (default {DEFAULT_CALL_TIMEOUT:g})")
+    parser.add_argument("--expect", type=Path, metavar="FILE",
+                        help="a TOML file of expected findings: those it names are xfail, and one that no longer "
+                             "fails is reported fixed")
+    parser.add_argument("--strict-expect", action="store_true",
+                        help="fail the run when an expected finding is fixed (so the file cannot rot)")
+    parser.add_argument("--write-expect", type=Path, metavar="FILE",
+                        help="write the run's findings as an expected-findings file, one entry each, to edit")
+    parser.add_argument("--deviation-tolerance", type=_tolerance, default=DEFAULT_DEVIATION_TOLERANCE,
+                        metavar="REL", help="a finding whose every value is within REL (relative) of the "
+                        f"exact one is a deviation, not a failure (default {DEFAULT_DEVIATION_TOLERANCE:g})")
+    parser.add_argument("--strict", action="store_true", help="deviations fail the run too")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for usage errors")
     return parser
 
@@ -80,14 +104,29 @@ def format_table(run: RunResult) -> str:
     """The run as a fixed-width table: property, verdict, p-value, samples, and the reason for a failure."""
     lines = [f"target {run.target} ({run.convention}), tier {run.tier}, seed {run.seed}, "
              f"family-wise alpha {run.family_alpha:g}", ""]
-    lines.append(f"{'property':<24} {'verdict':<8} {'p-value':>10} {'samples':>12}  reason")
+    lines.append(f"{'property':<24} {'verdict':<9} {'p-value':>10} {'samples':>12}  reason")
     for prop in run.properties:
         p_value = f"{prop.p_value:.3g}" if prop.p_value is not None else "-"
-        reason = prop.message if prop.verdict in (Verdict.FAIL, Verdict.ERROR, Verdict.INFO, Verdict.SKIPPED) else ""
-        lines.append(f"{prop.name:<24} {prop.verdict:<8} {p_value:>10} {prop.samples:>12}  {reason}")
+        reason = prop.message if prop.verdict != Verdict.PASS else ""
+        if prop.verdict == Verdict.XFAIL:
+            reason = f"expected: {prop.expected or next(case.expected for case in prop.findings)}"
+        lines.append(f"{prop.name:<24} {prop.verdict:<9} {p_value:>10} {prop.samples:>12}  {reason}")
+    if run.expectations:
+        lines += ["", "expected findings:"]
+        for outcome in run.expectations:
+            count = f" ({outcome.cases} case{'s' if outcome.cases != 1 else ''})" if outcome.cases else ""
+            fixed = " -- no longer found: remove the entry" if outcome.status.value == "fixed" else ""
+            lines.append(f"  {outcome.status.value:<10} {outcome.expectation.describe()}{count}{fixed}")
     incomplete = "" if run.complete else ", INCOMPLETE: interrupted"
     timing = f"{run.seconds:.1f} s, {run.target_seconds:.1f} s inside the target"
-    lines += ["", f"verdict: {run.verdict} ({timing}{incomplete})"]
+    grades = []
+    if any(prop.verdict == Verdict.DEVIATION for prop in run.properties):
+        grades.append(f"deviations: every value within {run.deviation_tolerance:g} of exact"
+                      + (", failing under --strict" if run.strict else ""))
+    if run.fixed and run.strict_expect:
+        grades.append(f"{len(run.fixed)} expected finding(s) fixed, failing under --strict-expect")
+    graded = "".join(f"; {grade}" for grade in grades)
+    lines += ["", f"verdict: {run.verdict} ({timing}{incomplete}{graded})"]
     return "\n".join(lines)
 
 
@@ -150,7 +189,7 @@ def merge_main(argv: Sequence[str]) -> int:
     if args.report:
         for path in write_report(run, args.report):
             print(f"wrote {path}")
-    return EXIT_PASS if run.verdict == Verdict.PASS else EXIT_FAIL
+    return EXIT_FAIL if run.verdict.bad else EXIT_PASS
 
 
 def report_main(argv: Sequence[str]) -> int:
@@ -227,7 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     progress = ProgressLine()
     try:
         run = verify(args.target, tier=args.tier, seed=args.seed, properties=properties, progress=progress,
-                     interruptible=True, workers=args.workers, call_timeout=args.call_timeout)
+                     interruptible=True, workers=args.workers, call_timeout=args.call_timeout,
+                     expect=args.expect, strict_expect=args.strict_expect,
+                     deviation_tolerance=args.deviation_tolerance, strict=args.strict)
     except (TargetLoadError, ValueError) as error:
         return _usage_error(error, args.debug)
     except KeyboardInterrupt:
@@ -241,10 +282,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.report:
         for path in write_report(run, args.report):
             print(f"wrote {path}")
+    if args.write_expect:
+        from .expectations import write
+
+        entries = write(run, args.write_expect)
+        print(f"wrote {args.write_expect} ({entries} finding{'s' if entries != 1 else ''} to give a reason)")
     if not run.complete:
         print("dropout-verify: interrupted; the run and its reports are marked incomplete", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return EXIT_PASS if run.verdict == Verdict.PASS else EXIT_FAIL
+    return EXIT_FAIL if run.verdict.bad else EXIT_PASS
 
 
 if __name__ == "__main__":  # pragma: no cover

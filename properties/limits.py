@@ -20,3 +20,18 @@ def check_call_timeout(value: object) -> float:
             or value == float("inf")):
         raise ValueError(f"call_timeout must be a positive number of seconds, got {value!r}")
     return float(value)
+
+
+# A finding whose every value is within this relative distance of the exact one is a deviation, not a failure
+# (``grading``). float32's worst one-way rounding of a kept value, a scale and a product each off by half an
+# ulp, is 2 * 2**-24 = 1.2e-7, eight times below; float16's half ulp alone, 2**-11 = 4.9e-4, is 490 times
+# above, so every low-precision rounding finding still fails. 1e-6 is also where a bias stops mattering for
+# training: compounded over 100 dropout layers it moves activations by 1e-4, far inside SGD's own noise.
+DEFAULT_DEVIATION_TOLERANCE = 1e-6
+
+
+def check_tolerance(value: object) -> float:
+    """``value`` as a deviation tolerance (a relative error in [0, 1)), or ValueError saying why not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"deviation tolerance must be a relative error in [0, 1), got {value!r}")
+    return float(value)

@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .checks import ALL_CHECKS
+from .expectations import Outcome, Status
 from .result import RunResult
 
-SAME = ("target", "convention", "seed", "tier", "family_alpha", "versions")
+SAME = ("target", "convention", "seed", "tier", "family_alpha", "versions", "deviation_tolerance", "strict",
+        "strict_expect")
+# an expected finding's status over the parts: what one part saw beats a part that did not run its property
+STATUS_ORDER = (Status.MATCHED, Status.FIXED, Status.UNDECIDED, Status.NOT_RUN)
 
 
 def merge_runs(parts: Sequence[RunResult]) -> RunResult:
@@ -37,4 +41,20 @@ def merge_runs(parts: Sequence[RunResult]) -> RunResult:
         target=first.target, convention=first.convention, seed=first.seed, tier=first.tier,
         family_alpha=first.family_alpha, properties=properties, versions=first.versions, machine=first.machine,
         seconds=sum(part.seconds for part in parts), complete=all(part.complete for part in parts),
+        deviation_tolerance=first.deviation_tolerance, strict=first.strict, strict_expect=first.strict_expect,
+        expectations=_merged_expectations(parts),
     )
+
+
+def _merged_expectations(parts: Sequence[RunResult]) -> list[Outcome]:
+    """Each expected finding once, with the status the part that ran its property gave it."""
+    by_entry: dict[int, list[Outcome]] = {}
+    for part in parts:
+        for outcome in part.expectations:
+            by_entry.setdefault(outcome.expectation.index, []).append(outcome)
+    merged = []
+    for index in sorted(by_entry):
+        outcomes = by_entry[index]
+        best = min(outcomes, key=lambda outcome: STATUS_ORDER.index(outcome.status))
+        merged.append(Outcome(best.expectation, best.status, sum(outcome.cases for outcome in outcomes)))
+    return merged

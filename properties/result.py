@@ -6,9 +6,12 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .expectations import Outcome
 
 
 class Verdict(str, Enum):
@@ -19,6 +22,11 @@ class Verdict(str, Enum):
     ERROR = "error"
     SKIPPED = "skipped"
     INFO = "info"
+    # a certain finding whose measured effect is below the practical tolerance (``grading``): shown, not a
+    # failure unless the run is strict
+    DEVIATION = "deviation"
+    # every finding of the property is listed in the run's expected findings (``expect``)
+    XFAIL = "xfail"
 
     def __str__(self) -> str:
         return self.value
@@ -36,6 +44,16 @@ class Verdict(str, Enum):
         """A failure or an error: what makes a run fail."""
         return self in (Verdict.FAIL, Verdict.ERROR)
 
+    @property
+    def finding(self) -> bool:
+        """Something found about the target (a failure, an error, a deviation) that an expectation can name."""
+        return self in (Verdict.FAIL, Verdict.ERROR, Verdict.DEVIATION)
+
+
+# the order in which a property's headline picks its finding: what the target computed wrong first, then what
+# could not be judged, then what is immaterial
+SERIOUSNESS = (Verdict.FAIL, Verdict.ERROR, Verdict.DEVIATION)
+
 
 @dataclass
 class Case:
@@ -51,9 +69,19 @@ class Case:
     samples: int = 0
     message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # for a finding: an upper bound on the relative error of E[y] it implies (inf for a wrong value such as NaN
+    # where the law gives a finite one; None when the finding has no measured size), graded by ``grading``
+    effect: float | None = None
+    expected: str = ""  # the reason of the expected finding (``expect``) that names this case, if one does
 
     def __post_init__(self) -> None:
         self.verdict = Verdict(self.verdict)
+        if isinstance(self.effect, str):  # JSON writes infinity as a string
+            self.effect = float(self.effect)
+
+    @property
+    def where(self) -> str:
+        return f"dtype={self.dtype}" + (f", p={self.p}" if self.p is not None else "")
 
 
 @dataclass
@@ -78,24 +106,33 @@ class PropertyResult:
     seconds: float = 0.0
     target_seconds: float = 0.0  # of ``seconds``, the time spent inside target calls
     key_estimate: str = ""  # the one number or word that says how far the property is from holding (its check's)
+    expected: str = ""  # for an error of the whole property (no case): the reason of the expectation naming it
 
     def __post_init__(self) -> None:
         self.verdict = Verdict(self.verdict)
 
+    @property
+    def findings(self) -> list[Case]:
+        return [case for case in self.cases if case.verdict.finding]
+
     def summarise(self) -> None:
-        """Fill the property's verdict, p-value, samples and message from its cases."""
+        """Fill the property's verdict, p-value, samples and message from its cases. The verdict and headline
+        are those of its most serious finding not expected (a failure before an error before a deviation;
+        among equals the largest effect, an unmeasured one counting as unbounded, then the first); ``xfail``
+        when every finding is expected."""
         self.samples = sum(case.samples for case in self.cases)
         p_values = [case.p_value for case in self.cases if case.p_value is not None]
         self.p_value = min(p_values) if p_values else None
+        findings = self.findings
+        if findings:
+            open_ = [case for case in findings if not case.expected]
+            worst = min(open_ or findings, key=lambda case: (
+                SERIOUSNESS.index(case.verdict), -(case.effect if case.effect is not None else math.inf)))
+            self.verdict = worst.verdict if open_ else Verdict.XFAIL
+            self.message = f"{worst.where}: {worst.message}"
+            return
         verdicts = {case.verdict for case in self.cases}
-        for verdict in (Verdict.ERROR, Verdict.FAIL):
-            if verdict in verdicts:
-                self.verdict = verdict
-                first = next(case for case in self.cases if case.verdict == verdict)
-                where = f"dtype={first.dtype}" + (f", p={first.p}" if first.p is not None else "")
-                self.message = f"{where}: {first.message}"
-                return
-        if self.verdict not in (Verdict.INFO, Verdict.SKIPPED, Verdict.ERROR):
+        if self.verdict not in (Verdict.INFO, Verdict.SKIPPED, Verdict.ERROR, Verdict.XFAIL):
             self.verdict = next((verdict for verdict in (Verdict.PASS, Verdict.INFO) if verdict in verdicts),
                                 Verdict.SKIPPED)
 
@@ -129,6 +166,11 @@ class RunResult:
     machine: dict[str, Any]
     seconds: float = 0.0
     complete: bool = True
+    # a finding below this relative effect on E[y] is a deviation (``grading``); a strict run fails on one
+    deviation_tolerance: float | None = None
+    strict: bool = False
+    expectations: list[Outcome] = field(default_factory=list)  # what became of each expected finding
+    strict_expect: bool = False  # an expected finding that is fixed fails the run
 
     @property
     def target_seconds(self) -> float:
@@ -136,9 +178,19 @@ class RunResult:
         return sum(prop.target_seconds for prop in self.properties)
 
     @property
+    def fixed(self) -> list[Outcome]:
+        """Expected findings that the run no longer finds."""
+        return [outcome for outcome in self.expectations if outcome.status.value == "fixed"]
+
+    @property
     def verdict(self) -> Verdict:
-        bad = any(prop.verdict.bad for prop in self.properties)
-        return Verdict.FAIL if bad or not self.complete else Verdict.PASS
+        """``fail`` for an unexpected failure or error, an interrupted run, a deviation under ``strict`` or a
+        fixed expected finding under ``strict_expect``; else ``deviation`` when one was found; else ``pass``."""
+        verdicts = {prop.verdict for prop in self.properties}
+        if (any(verdict.bad for verdict in verdicts) or not self.complete
+                or (self.strict and Verdict.DEVIATION in verdicts) or (self.strict_expect and self.fixed)):
+            return Verdict.FAIL
+        return Verdict.DEVIATION if Verdict.DEVIATION in verdicts else Verdict.PASS
 
     def property(self, name: str) -> PropertyResult:
         return next(prop for prop in self.properties if prop.name == name)
@@ -156,11 +208,16 @@ class RunResult:
             })
             for prop in data["properties"]
         ]
-        return cls(**{**{key: value for key, value in data.items() if key in names and key != "properties"},
-                      "properties": properties})
+        from .expectations import Outcome
+
+        return cls(**{**{key: value for key, value in data.items()
+                         if key in names and key not in ("properties", "expectations")},
+                      "properties": properties,
+                      "expectations": [Outcome.from_dict(item) for item in data.get("expectations", [])]})
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["expectations"] = [outcome.to_dict() for outcome in self.expectations]
         data["verdict"] = self.verdict
         data["target_seconds"] = self.target_seconds
         return _clean(data)

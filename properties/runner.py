@@ -7,10 +7,13 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from .checks import ALL_CHECKS, Check
 from .context import Context
+from .expectations import Expectations
+from .grading import grade
 from .harness import (
     DEFAULT_CALL_TIMEOUT,
     TargetSpec,
@@ -19,6 +22,7 @@ from .harness import (
     check_workers,
     run_property,
 )
+from .limits import DEFAULT_DEVIATION_TOLERANCE, check_tolerance
 from .messages import CheckAnswer, CheckTask, Failed, ProbeAnswer, ProbeTask, Task
 from .plan import Probe, RunPlan, probe_dtypes
 from .result import PropertyResult, RunResult
@@ -65,6 +69,10 @@ def verify(
     interruptible: bool = False,
     workers: int = 0,
     call_timeout: float = DEFAULT_CALL_TIMEOUT,
+    expect: str | Path | Expectations | None = None,
+    strict_expect: bool = False,
+    deviation_tolerance: float = DEFAULT_DEVIATION_TOLERANCE,
+    strict: bool = False,
 ) -> RunResult:
     """Verify ``target`` (an object, a function, or a name for ``load_target``) and return the run.
 
@@ -75,13 +83,21 @@ def verify(
     ``harness``): a call that takes longer than ``call_timeout`` seconds is abandoned and a worker that
     dies is replaced, each making its property an ``error`` that names the call; the verdicts do not
     depend on N. With ``interruptible``, Ctrl-C (KeyboardInterrupt) ends the run early and returns what
-    was measured, marked incomplete (``complete = False``, verdict ``fail``); otherwise it propagates."""
+    was measured, marked incomplete (``complete = False``, verdict ``fail``); otherwise it propagates.
+
+    A failure whose measured effect on E[y] is at most ``deviation_tolerance`` (relative) is a ``deviation``,
+    which fails the run only when ``strict``. ``expect`` (an expected-findings TOML file, see
+    ``expectations``) turns the findings it names into ``xfail``; an entry that names nothing is reported
+    ``fixed``, which fails the run when ``strict_expect``."""
     if tier not in TIERS:
         raise ValueError(f"unknown tier {tier!r}; choose one of {', '.join(TIERS)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     check_workers(workers)
     call_timeout = check_call_timeout(call_timeout)
+    deviation_tolerance = check_tolerance(deviation_tolerance)
+    expectations = (expect if isinstance(expect, Expectations) or expect is None
+                    else Expectations.load(expect, tuple(check.name for check in ALL_CHECKS)))
     name = target if isinstance(target, str) else ""
     obj = load_target(target) if isinstance(target, str) else as_target(target)
     adapter = TargetAdapter(obj, name or describe(obj))
@@ -96,12 +112,16 @@ def verify(
         counter = adapter
     if progress:
         progress("done", len(results), len(checks), counter)
-    return RunResult(
+    run = RunResult(
         target=adapter.name, convention=adapter.convention, seed=seed, tier=tier,
         family_alpha=TIERS[tier].family_alpha, properties=results,
         versions={**_versions(), **getattr(obj, "versions", {})}, machine=_machine(),
         seconds=time.perf_counter() - started, complete=complete,
     )
+    grade(run, deviation_tolerance, strict=strict)
+    if expectations is not None:
+        run.expectations, run.strict_expect = expectations.apply(run), strict_expect
+    return run
 
 
 def plan_for(adapter: TargetAdapter, tier: Tier, probe: Probe) -> RunPlan:

@@ -33,6 +33,22 @@ class TargetCallError(Exception):
         self.raised = raised
 
 
+class WrongValue(TargetCallError):
+    """A call that returned a value the law excludes whatever the mask (NaN where the input was finite): a
+    finding about the target, so the property that meets it fails (``error`` is for calls it cannot judge)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, raised=False)
+
+
+class InputWritten(TargetCallError):
+    """A call that wrote into the read-only input the verifier passed: the harness's own protection, so the
+    property it happens in is an ``error`` (``contract`` reports the write as its finding)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, raised=False)
+
+
 @runtime_checkable
 class Target(Protocol):
     def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> Any: ...
@@ -210,8 +226,8 @@ class TargetAdapter:
         except TargetCallError as error:
             cause = error.__cause__
             if isinstance(cause, ValueError) and "read-only" in str(cause):
-                raise TargetCallError(f"{where} wrote into its input, which the verifier passes read-only "
-                                      f"({cause!r})", raised=False) from cause
+                raise InputWritten(f"{where} wrote into its input, which the verifier passes read-only "
+                                   f"({cause!r})") from cause
             raise
         finally:
             for array, flag in zip(arrays, writable, strict=True):
@@ -249,8 +265,8 @@ class TargetAdapter:
         made = np.isnan(y) & np.isfinite(x)
         if made.any():
             index = tuple(int(i) for i in np.argwhere(made)[0])
-            raise TargetCallError(f"{where} returned NaN at {int(made.sum())} positions where the input was finite "
-                                  f"(first at {index}: x = {x[index]!r})", raised=False)
+            raise WrongValue(f"{where} returned NaN at {int(made.sum())} positions where the input was finite "
+                             f"(first at {index}: x = {x[index]!r})")
 
     def forward_full(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """The target's input and output for the battery's array ``x``, before reading cells back."""

@@ -10,7 +10,7 @@ from typing import Any
 from ..properties.files import write_atomic
 from ..properties.result import RunResult
 from .html import CSS, badge
-from .summary import literal
+from .summary import FINDINGS, literal
 
 
 def run_label(run: dict[str, Any]) -> str:
@@ -43,7 +43,7 @@ def render_markdown(runs: list[dict[str, Any]]) -> str:
              "Rows whose verdicts differ are marked **≠**.", "",
              "| property | " + " | ".join(labels) + " |", "|---|" + "---|" * len(runs)]
     for name, cells, differs in rows(runs):
-        text = [f"{'**FAIL**' if v == 'fail' else v}{': ' + literal(e) if e and v in ('fail', 'error') else ''}"
+        text = [f"{'**FAIL**' if v == 'fail' else v}{': ' + literal(e) if e and v in FINDINGS else ''}"
                 for v, e in cells]
         mark = "**≠** " if differs else ""
         lines.append(f"| {mark}`{name}` | " + " | ".join(text) + " |")

@@ -9,7 +9,16 @@ from typing import Any
 
 from ..properties.files import write_atomic
 from . import plots
-from .summary import counts, estimate_text, headline_case, minimal_examples, number, reproduce_snippet
+from .summary import (
+    counts,
+    estimate_text,
+    expectation_lines,
+    findings,
+    headline_case,
+    minimal_examples,
+    number,
+    reproduce_snippet,
+)
 
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1100px;
@@ -22,6 +31,7 @@ th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: ta
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; font-size: 12px; }
 .pass { background: #dff3e3; color: #17602a; } .fail, .error { background: #fbe0e0; color: #8a1414; }
 .info { background: #e3ecfa; color: #1d4a8a; } .skipped { background: #eee; color: #555; }
+.deviation { background: #fdf1d8; color: #7a4d00; } .xfail { background: #efe6f7; color: #5a2d82; }
 .incomplete { background: #fff1cc; color: #7a5200; }
 .verdict { font-size: 1.25em; }
 .meta { color: #555; } .meta td:first-child { width: 12em; color: #333; }
@@ -74,6 +84,13 @@ def _overview(run: dict[str, Any]) -> list[str]:
             f"<td class=num>{prop.get('samples', 0):,}</td><td class=num>{_e(number(prop.get('power'), 4))}</td>"
             f"<td>{_e(prop.get('effect_size') or '-')}</td><td>{_e(prop.get('message') or '')}</td></tr>")
     lines.append("</table>")
+    graded = expectation_lines(run)
+    if graded:
+        lines += ["<h2>Expected findings</h2>", "<ul>" + "".join(f"<li>{_e(line)}</li>" for line in graded) + "</ul>"]
+    if run.get("deviation_tolerance") is not None and any(prop["verdict"] == "deviation" for prop in run["properties"]):
+        strict = " (strict: deviations fail the run)" if run.get("strict") else ""
+        lines.append(f"<p>A deviation is a finding whose every value is within {run['deviation_tolerance']:g} "
+                     f"(relative) of the exact one{strict}.</p>")
     return lines
 
 
@@ -85,11 +102,12 @@ def _details(run: dict[str, Any]) -> list[str]:
                   f"{_e(prop['test'])}. <strong>Alpha per decision:</strong> {_e(number(prop.get('alpha')))} "
                   f"over {prop.get('decisions', 0)} decisions. <strong>Bug classes:</strong> "
                   f"{_e(', '.join(map(str, prop.get('bug_classes', []))) or '-')}.</p>"]
-        bad = [case for case in prop.get("cases", []) if case["verdict"] in ("fail", "error")]
-        if bad:
+        found = findings(prop)
+        if found:
             lines.append("<ul>" + "".join(
                 f"<li>{badge(case['verdict'])} dtype {_e(case['dtype'])}, p = {_e(case['p'])}: {_e(case['message'])}"
-                "</li>" for case in bad[:8]) + "</ul>")
+                + (f" <em>(expected: {_e(case['expected'])})</em>" if case.get("expected") else "")
+                + "</li>" for case in found[:8]) + "</ul>")
         for example in minimal_examples(prop)[:2]:
             lines += ["<p>Smallest failing input found by Hypothesis, to paste into Python:</p>",
                       f"<pre>{_e(reproduce_snippet(run, example))}</pre>"]

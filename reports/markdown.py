@@ -6,7 +6,18 @@ from pathlib import Path
 from typing import Any
 
 from ..properties.files import write_atomic
-from .summary import counts, estimate_text, headline_case, literal, minimal_examples, number, reproduce_snippet
+from .summary import (
+    counts,
+    estimate_text,
+    expectation_lines,
+    finding_text,
+    findings,
+    headline_case,
+    literal,
+    minimal_examples,
+    number,
+    reproduce_snippet,
+)
 
 
 def _inside(run: dict) -> str:
@@ -46,14 +57,22 @@ def render(run: dict[str, Any]) -> str:
                   f"- alpha per decision: {number(prop['alpha'])}, decisions: {prop['decisions']}, power "
                   f"{number(prop['power'], 4)} against {prop['effect_size'] or '-'}",
                   f"- bug classes guarded: {', '.join(map(str, prop['bug_classes'])) or '-'}", ""]
-        bad = [case for case in prop["cases"] if case["verdict"] in ("fail", "error")]
-        for case in bad[:5]:
-            lines.append(f"- {case['verdict']} at dtype {case['dtype']}, p = {case['p']}: {literal(case['message'])}")
-        if bad:
+        found = findings(prop)
+        for case in found[:5]:
+            expected = f" (expected: {literal(case['expected'])})" if case.get("expected") else ""
+            lines.append(f"- {finding_text(case)}: {literal(case['message'])}{expected}")
+        if found:
             lines.append("")
         for example in minimal_examples(prop)[:1]:
             lines += ["Smallest failing input (Hypothesis):", "", "```python", reproduce_snippet(run, example),
                       "```", ""]
+    graded = expectation_lines(run)
+    if graded:
+        lines += ["## Expected findings", "", *(f"- {literal(line)}" for line in graded), ""]
+    if run.get("deviation_tolerance") is not None and any(prop["verdict"] == "deviation" for prop in run["properties"]):
+        strict = " (strict: deviations fail the run)" if run.get("strict") else ""
+        lines += [f"A deviation is a finding whose every value is within {run['deviation_tolerance']:g} (relative) "
+                  f"of the exact one{strict}.", ""]
     versions = ", ".join(f"{literal(key)} {literal(value)}" for key, value in run["versions"].items())
     lines += ["## Environment", "", f"{versions}; {run['machine']['platform']}, {run['machine']['cpus']} CPUs", ""]
     return "\n".join(lines)

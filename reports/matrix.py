@@ -9,7 +9,8 @@ from ..properties.files import write_atomic
 from ..properties.matrix import matrix_dict
 from ..properties.result import RunResult
 
-SHORT = {"pass": "pass", "fail": "**FAIL**", "error": "**ERROR**", "skipped": "-", "info": "info"}
+SHORT = {"pass": "pass", "fail": "**FAIL**", "error": "**ERROR**", "skipped": "-", "info": "info",
+         "deviation": "deviation", "xfail": "xfail"}
 # the properties whose key estimate gets a column of the second table
 ESTIMATE_COLUMNS = ("mask_rate", "kept_values", "unbiased", "edge_rates", "nan_policy")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-VERDICT_ORDER = ("error", "fail", "pass", "info", "skipped")
+VERDICT_ORDER = ("error", "fail", "deviation", "xfail", "pass", "info", "skipped")
+FINDINGS = ("fail", "error", "deviation")  # in the order a property's headline picks them
 # Markdown's ASCII punctuation that can start markup (links, images, emphasis, code, tables, headings)
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()!|~")  # (never at a line's start here: no list or heading markers)
 
@@ -29,14 +30,32 @@ def number(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def _effect(case: dict[str, Any]) -> float:
+    effect = case.get("effect")
+    return float("inf") if effect is None else float(effect)  # JSON writes infinity as "inf"
+
+
+def findings(prop: dict[str, Any]) -> list[dict[str, Any]]:
+    """The property's findings, most serious first, as its verdict orders them: those not expected first, then
+    failures, errors and deviations, larger effects first."""
+    found = [case for case in prop.get("cases", []) if case["verdict"] in FINDINGS]
+    return sorted(found, key=lambda case: (bool(case.get("expected")), FINDINGS.index(case["verdict"]),
+                                           -_effect(case)))
+
+
+def finding_text(case: dict[str, Any]) -> str:
+    """``fail at dtype float16, p = 0.1``: the message and reason that follow quote the target and the user's
+    file, so each format quotes them its own way."""
+    return f"{case['verdict']} at dtype {case['dtype']}, p = {case['p']}"
+
+
 def headline_case(prop: dict[str, Any]) -> dict[str, Any] | None:
-    """The case that speaks for the property: the first failure or error, else the decision closest to
+    """The case that speaks for the property: its most serious finding, else the decision closest to
     rejecting (smallest p-value), else the first case with an estimate."""
     cases = prop.get("cases", [])
-    for verdict in ("error", "fail"):
-        bad = [case for case in cases if case["verdict"] == verdict]
-        if bad:
-            return bad[0]
+    found = findings(prop)
+    if found:
+        return found[0]
     tested = [case for case in cases if isinstance(case.get("p_value"), (int, float))]
     if tested:
         return min(tested, key=lambda case: case["p_value"])
@@ -59,8 +78,7 @@ def estimate_text(case: dict[str, Any] | None) -> str:
 
 def minimal_examples(prop: dict[str, Any]) -> list[dict[str, str]]:
     """Hypothesis's shrunk inputs of the failing cases, each argument by name as Python source."""
-    return [case["extra"]["example"] for case in prop.get("cases", [])
-            if case["verdict"] in ("fail", "error") and case.get("extra", {}).get("example")]
+    return [case["extra"]["example"] for case in findings(prop) if case.get("extra", {}).get("example")]
 
 
 def reproduce_snippet(run: dict[str, Any], example: dict[str, str]) -> str:
@@ -81,3 +99,17 @@ def counts(run: dict[str, Any]) -> dict[str, int]:
     for prop in run["properties"]:
         tally[prop["verdict"]] = tally.get(prop["verdict"], 0) + 1
     return tally
+
+
+def expectation_lines(run: dict[str, Any]) -> list[str]:
+    """One line per expected finding of the run: its status, what it names and its reason (all from the
+    user's file, quoted by the caller)."""
+    lines = []
+    for outcome in run.get("expectations", []):
+        names = [outcome["property"]]
+        names += [f"dtype {'/'.join(outcome['dtype'])}"] if outcome.get("dtype") else []
+        names += [f"p {'/'.join(str(p) for p in outcome['p'])}"] if outcome.get("p") else []
+        names += [outcome["verdict"]] if outcome.get("verdict") else []
+        cases = f", {outcome['cases']} case(s)" if outcome.get("cases") else ""
+        lines.append(f"{outcome['status']}: #{outcome['entry']} {', '.join(names)}{cases} ({outcome['reason']})")
+    return lines

@@ -3,6 +3,7 @@ seeded samples for statistical ones."""
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from ..context import Context
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
-from ..target import TargetCallError
+from ..target import TargetCallError, WrongValue
 
 
 class PropertyFailure(AssertionError):
@@ -64,8 +65,12 @@ class Check:
 
 
 def error_case(dtype: np.dtype | str, p: float | None, error: TargetCallError) -> Case:
+    """The case of a call that failed: ``error`` naming it, or ``fail`` for a wrong value (NaN from a finite
+    input), which is a finding whose effect on E[y] has no bound."""
+    wrong = isinstance(error, WrongValue)
     return Case(dtype=str(np.dtype(dtype).name if not isinstance(dtype, str) else dtype), p=p, shape=None,
-                verdict=Verdict.ERROR, message=str(error))
+                verdict=Verdict.FAIL if wrong else Verdict.ERROR, message=str(error),
+                effect=math.inf if wrong else None)
 
 
 def guarded(dtype: np.dtype | str, p: float | None, decide: Callable[..., Case | list[Case]], *args: Any) -> list[Case]:
@@ -143,9 +148,10 @@ def run_hypothesis(
         if explicit and any(found is case for case in explicit):
             if not search([Phase.generate, Phase.shrink], ()):
                 problem, found = failing["problem"], failing["example"]
+        judged = not isinstance(problem, TargetCallError) or isinstance(problem, WrongValue)
         return Case(dtype=dtype.name, p=None, shape=None, samples=ctx.tier.examples,
-                    verdict=Verdict.ERROR if isinstance(problem, TargetCallError) else Verdict.FAIL,
-                    message=str(problem),
+                    verdict=Verdict.FAIL if judged else Verdict.ERROR, message=str(problem),
+                    effect=math.inf if isinstance(problem, WrongValue) else None,
                     extra={"minimal_example": describe_example(found), "example": example_arguments(found)})
     return Case(dtype=dtype.name, p=None, shape=None, verdict=Verdict.PASS, samples=ctx.tier.examples,
                 message="the rule held on every example")

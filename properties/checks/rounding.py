@@ -62,6 +62,7 @@ class RoundingTally:
     exact: int = 0
     worst: int = 0
     relative_sum: float = 0.0
+    relative_max: float = 0.0  # the largest |relative error|: a bound on the relative bias of E[y] it implies
 
     def add(self, got: np.ndarray, expected: np.ndarray, exact_value: np.ndarray) -> None:
         """``got`` and ``expected`` in the target's dtype; ``exact_value`` the unrounded value in float64."""
@@ -73,14 +74,19 @@ class RoundingTally:
         self.worst = max(self.worst, int(np.abs(distance).max(initial=0)))
         with np.errstate(invalid="ignore", divide="ignore"):
             relative = (got.astype(np.float64) - exact_value) / exact_value
-        self.relative_sum += float(np.sum(relative[np.isfinite(relative)]))
+        finite = relative[np.isfinite(relative)]
+        self.relative_sum += float(np.sum(finite))
+        if finite.size < relative.size:  # a NaN or an infinity where the exact value is finite
+            self.relative_max = math.inf
+        self.relative_max = max(self.relative_max, float(np.abs(finite).max(initial=0.0)))
 
     @property
     def total(self) -> int:
         return self.up + self.down + self.exact
 
     def case(self, ctx: Context, dtype: np.dtype, p: float, bound: int, what: str) -> Case:
-        """Fail beyond ``bound`` ulps, or when the sign test rejects at the decision's alpha."""
+        """Fail beyond ``bound`` ulps, or when the sign test rejects at the decision's alpha; a failure's effect is
+        the largest relative error of a value, which bounds the relative bias of E[y] the rounding implies."""
         p_value = sign_test(self.up, self.down)
         bias_percent = 100 * self.relative_sum / self.total if self.total else 0.0
         message = ""
@@ -91,8 +97,8 @@ class RoundingTally:
                        f"(sign test p = {p_value:.3g}); implied bias {bias_percent:.3g}%")
         return Case(
             dtype=dtype.name, p=p, shape=[SAMPLE_CALL], verdict=Verdict.of(not message), estimate=bias_percent,
-            p_value=p_value, samples=self.total, message=message,
+            p_value=p_value, samples=self.total, message=message, effect=self.relative_max if message else None,
             extra={"worst_ulps": self.worst, "mismatch_up": self.up, "mismatch_down": self.down,
                    "mismatch_share": (self.up + self.down) / self.total if self.total else 0.0,
-                   "relative_bias_percent": bias_percent},
+                   "relative_bias_percent": bias_percent, "largest_relative_error": self.relative_max},
         )

@@ -88,6 +88,7 @@ class Unbiased(Check):
         return Case(
             dtype=dtype.name, p=p, shape=[ROW], verdict=Verdict.of(passed), estimate=relative, ci=ci,
             p_value=p_value, samples=calls * ROW, message=message,
+            effect=None if passed else max(abs(ci[0]), abs(ci[1])),  # every bias the interval allows
             extra={"calls": calls, "z": z, "power": design.power, "train_vs_eval_relative": relative + 0.0,
                    "eval_relative_to_expected": eval_gap, "energy_scaled": scaled, "energy_unscaled": unscaled,
                    "energy_expected_scaled": 1.0 / q, "energy_expected_unscaled": q},
