@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .limits import MAX_CALLS_PER_DESIGN, DesignTooLarge
 from .plan import RunPlan, Scope
 from .target import TargetAdapter
 from .tiers import Tier
@@ -58,6 +59,9 @@ class Context:
         calls with one seed give one mask twice, which ``independence_calls`` rightly calls a repeat and
         which makes samples of the statistical tests dependent. A repeat is replaced by the next value of
         the same stream (``generate_state`` of more words extends the same sequence)."""
+        if count > MAX_CALLS_PER_DESIGN:
+            raise DesignTooLarge(f"the design of {'/'.join(names)} asks for {count:,} target calls, above the cap of "
+                                 f"{MAX_CALLS_PER_DESIGN:,}: a sample size computed from broken inputs")
         sequence = self.seed_sequence(*names)
         seeds = sequence.generate_state(count, dtype=np.uint32) >> 1
         drawn = count
@@ -68,7 +72,7 @@ class Context:
             repeats = np.setdiff1d(np.arange(count), first)
             more = sequence.generate_state(drawn + repeats.size, dtype=np.uint32)[drawn:] >> 1
             seeds[repeats], drawn = more, drawn + repeats.size
-        yield from map(int, seeds)
+        return iter(seeds.tolist())  # eager, so that a design beyond the cap raises where it is made
 
     def hypothesis_seed(self, *names: str) -> int:
         return int(self.seed_sequence("hypothesis", *names).generate_state(1, dtype=np.uint64)[0])

@@ -4,6 +4,14 @@ before anything heavy, so that ``--help`` and a usage error answer at once."""
 from __future__ import annotations
 
 DEFAULT_CALL_TIMEOUT = 300.0  # seconds: generous, a first torch.compile call takes a few
+# The most target calls one decision may plan: a sample size computed from alpha, power and an effect size is
+# bounded for the battery's own inputs (a thorough run plans at most a few thousand per decision), so a
+# design beyond this comes from a broken input or a bug, and is an error rather than a run of hours.
+MAX_CALLS_PER_DESIGN = 2**20
+
+
+class DesignTooLarge(ValueError):
+    """A computed sample size beyond ``MAX_CALLS_PER_DESIGN``: the property is an error naming the design."""
 
 
 def check_workers(value: object, *, minimum: int = 0) -> int:

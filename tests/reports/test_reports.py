@@ -135,3 +135,24 @@ def test_markdown_quotes_text_the_target_controls_as_literal_text():
     assert "&lt;script&gt;" in text and "\\!\\[\\]\\(http://host/x.png\\)" in text
     page = html.render(run)
     assert "<script>alert" not in page and "<img src=x" not in page
+
+
+def test_reports_show_expected_findings_and_deviations(tmp_path):
+    from dropout_verify.properties import verify
+    from dropout_zoo import KeepDropSwapped, LowPrecisionScale
+
+    (tmp_path / "expected.toml").write_text(
+        '[[finding]]\nproperty = "mask_rate"\nreason = "swapped <on purpose>"\n'
+        '[[finding]]\nproperty = "inference"\nreason = "nothing to find"\n', encoding="utf-8")
+    run = verify(KeepDropSwapped(), tier="quick", properties=["mask_rate", "inference"],
+                 expect=tmp_path / "expected.toml").to_dict()
+    text = markdown.render(run)
+    assert text.splitlines()[0] == "# dropout-verify: dropout_zoo.KeepDropSwapped — **PASS**"
+    assert "| mask_rate | xfail |" in text and "## Expected findings" in text
+    assert "- matched: #1 mask\\_rate, " in text and "- fixed: #2 inference" in text
+    assert "(expected: swapped &lt;on purpose&gt;)" in text  # the user's text, quoted
+    page = html.render(run)
+    assert "<h2>Expected findings</h2>" in page and "swapped &lt;on purpose&gt;" in page
+    graded = verify(LowPrecisionScale(), tier="quick", properties=["kept_values"]).to_dict()
+    assert "- deviation at dtype float64" in markdown.render(graded)
+    assert 'class="badge deviation"' in html.render(graded)

@@ -168,3 +168,18 @@ def test_deviations_alone_pass_unless_strict():
 def test_a_tolerance_outside_0_1_is_refused(tolerance):
     with pytest.raises(ValueError, match="deviation tolerance"):
         verify("reference", tier="quick", properties=["inference"], deviation_tolerance=tolerance)
+
+
+def test_a_design_beyond_the_cap_is_an_error_not_a_run_of_hours():
+    from dropout_verify.properties.context import Context
+    from dropout_verify.properties.limits import MAX_CALLS_PER_DESIGN, DesignTooLarge
+    from dropout_verify.properties.plan import Probe, RunPlan
+    from dropout_verify.properties.target import TargetAdapter, load_target
+    from dropout_verify.properties.tiers import TIERS
+
+    adapter = TargetAdapter(load_target("reference"), "reference")
+    plan = RunPlan.build(TIERS["quick"], Probe(("float32",)), adapter.has_backward, ALL_CHECKS)
+    ctx = Context(target=adapter, tier=TIERS["quick"], run_seed=0, plan=plan)
+    assert len(list(ctx.call_seeds(1000, "unbiased", "float32"))) == 1000
+    with pytest.raises(DesignTooLarge, match="unbiased/float32 asks for 1,048,577 target calls"):
+        ctx.call_seeds(MAX_CALLS_PER_DESIGN + 1, "unbiased", "float32")
