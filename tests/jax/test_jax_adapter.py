@@ -1,7 +1,9 @@
 """The JAX/Flax adapters: keys, autograd through jax.vjp, float64 kept as float64, and the standard
-battery's verdicts on each Flax target, pinned with the reason for each finding."""
+battery on each Flax target, which finds exactly what expected-findings.toml names (with the reasons)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,19 +11,11 @@ import pytest
 jax = pytest.importorskip("jax")
 pytest.importorskip("flax")
 
-from dropout_verify.properties import load_target, verify  # noqa: E402
+from dropout_verify.properties import load_target  # noqa: E402
+from expected_findings import run_against, surprises  # noqa: E402
 
-# Flax divides by keep_prob = 1 - p, a Python float that JAX casts to the input dtype first (bug class 4):
-# kept values and gradients round one way and E[y] is biased (bfloat16: 0.9 -> 0.8984375, +0.19% at
-# p = 0.1). Flax does not validate the rate: p < 0, p > 1, 256 and NaN are accepted (bug class 17).
-# A dropped NaN becomes 0 (select), a documented difference from PyTorch.
-KNOWN_FINDINGS = {
-    "kept_values": "fail",
-    "unbiased": "fail",
-    "backward_mask": "fail",
-    "invalid_rate": "fail",
-    "nan_policy": "info",
-}
+EXPECTED = Path(__file__).with_name("expected-findings.toml")
+
 
 
 def test_float64_stays_float64_and_keys_reproduce():
@@ -49,9 +43,7 @@ def test_broadcast_dims_share_one_draw_per_sample_and_channel():
 
 
 @pytest.mark.parametrize("name", TARGETS)
-def test_standard_battery_gives_the_known_findings(name):
-    run = verify(name, tier="standard", seed=0)
-    verdicts = {prop.name: prop.verdict for prop in run.properties}
-    known = {**KNOWN_FINDINGS, "mask_structure": "pass" if name == "jax-broadcast" else "skipped"}
-    expected = {prop: known.get(prop, "pass") for prop in verdicts}
-    assert verdicts == expected, {p.name: p.message for p in run.properties if verdicts[p.name] != expected[p.name]}
+def test_standard_battery_finds_exactly_the_expected_findings(name):
+    run = run_against(name, EXPECTED)
+    assert not surprises(run), surprises(run)
+    assert run.property("mask_structure").verdict == ("pass" if name == "jax-broadcast" else "skipped")

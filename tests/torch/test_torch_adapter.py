@@ -1,33 +1,22 @@
 """The PyTorch adapter: conversions, seeding that restores the caller's generator, autograd, and the
-standard battery's verdicts on PyTorch, pinned with the reason for each finding."""
+standard battery on each PyTorch target, which finds exactly what expected-findings.toml names (with the
+reasons)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from dropout_verify.properties import load_target, verify  # noqa: E402
+from dropout_verify.properties import load_target  # noqa: E402
 from dropout_verify.properties.adapters.pytorch import to_numpy, to_torch  # noqa: E402
+from expected_findings import run_against, surprises  # noqa: E402
 
-# PyTorch's CPU kernels multiply by 1/(1-p) computed in the input dtype (bug class 4): kept values are
-# rounded one way, E[y] is biased by the scale's rounding error (bfloat16: -0.16% at p = 0.1), and the
-# backward pass rounds its gradients the same one way. A dropped NaN stays NaN by design.
-KNOWN_FINDINGS = {
-    "kept_values": "fail",
-    "unbiased": "fail",
-    "backward_mask": "fail",
-    "nan_policy": "info",
-}
+EXPECTED = Path(__file__).with_name("expected-findings.toml")
 
-# Compiled, F.dropout behaves differently (tests/torch: standard tier, seed 0): the bfloat16 keep decision
-# uses a rate rounded to bfloat16 (p = 0.99 keeps 1.18%, bug class 3), float16 and bfloat16 kept values are
-# computed in float32 and come out correctly rounded (so E[y] is unbiased at p = 0.1 and 0.5) while float32
-# and float64 keep the rounded scale, and p = NaN returns NaN instead of raising (bug class 17).
-COMPILED_FINDINGS: dict[str, dict[str, str]] = {
-    "torch-compile": {"mask_rate": "fail", "unbiased": "pass", "invalid_rate": "fail"},
-}
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "bfloat16"])
@@ -68,10 +57,7 @@ def test_dropout2d_shares_one_draw_per_sample_and_channel():
 
 
 @pytest.mark.parametrize("name", TARGETS)
-def test_standard_battery_gives_the_known_findings(name):
-    run = verify(name, tier="standard", seed=0)
-    verdicts = {prop.name: prop.verdict for prop in run.properties}
-    known = {**KNOWN_FINDINGS, "mask_structure": "pass" if name == "torch-dropout2d" else "skipped",
-             **COMPILED_FINDINGS.get(name, {})}
-    expected = {prop: known.get(prop, "pass") for prop in verdicts}
-    assert verdicts == expected, {p.name: p.message for p in run.properties if verdicts[p.name] != expected[p.name]}
+def test_standard_battery_finds_exactly_the_expected_findings(name):
+    run = run_against(name, EXPECTED)
+    assert not surprises(run), surprises(run)
+    assert run.property("mask_structure").verdict == ("pass" if name == "torch-dropout2d" else "skipped")
