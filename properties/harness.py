@@ -65,7 +65,7 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
     """One property on one context: its verdict, with any exception of the property turned into ``error``.
     KeyboardInterrupt propagates (the caller decides what an interrupted run keeps)."""
     result = check.new_result(ctx)
-    began, inside = time.perf_counter(), ctx.target.call_seconds
+    began, inside, calls = time.perf_counter(), ctx.target.call_seconds, ctx.target.calls
     if not ctx.dtypes and check.name not in ("contract", "invalid_rate"):
         result = check.error_result(ctx, "the target accepted none of the dtypes: " + "; ".join(
             f"{dtype}: {reason}" for dtype, reason in ctx.unsupported.items()))
@@ -78,6 +78,7 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
     result.key_estimate = check.key_estimate(result)
     result.seconds = time.perf_counter() - began
     result.target_seconds = ctx.target.call_seconds - inside
+    result.target_calls = ctx.target.calls - calls
     return result
 
 

@@ -105,6 +105,7 @@ class PropertyResult:
     cases: list[Case] = field(default_factory=list)
     seconds: float = 0.0
     target_seconds: float = 0.0  # of ``seconds``, the time spent inside target calls
+    target_calls: int = 0  # the calls it made to the target (how its time splits into per-call overhead)
     key_estimate: str = ""  # the one number or word that says how far the property is from holding (its check's)
     expected: str = ""  # for an error of the whole property (no case): the reason of the expectation naming it
 

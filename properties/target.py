@@ -188,6 +188,7 @@ class TargetAdapter:
         self.has_backward = callable(getattr(target, "forward_backward", None))
         self.elements = 0  # input elements passed to the target so far: what a progress display shows
         self.call_seconds = 0.0  # time spent inside the target: the harness overhead is the rest
+        self.calls = 0  # target calls made so far: with call_seconds, a target's per-call overhead
         # a worker process reports each call's start and end, so that its parent can time it out and
         # name the call that hung or crashed
         self.on_call: Callable[[str, int], None] | None = None
@@ -199,6 +200,7 @@ class TargetAdapter:
 
     def _call(self, where: str, size: int, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         self.elements += size
+        self.calls += 1
         if self.on_call:
             self.on_call(where, size)
         began = time.perf_counter()
