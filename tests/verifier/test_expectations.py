@@ -183,3 +183,30 @@ def test_a_design_beyond_the_cap_is_an_error_not_a_run_of_hours():
     assert len(list(ctx.call_seeds(1000, "unbiased", "float32"))) == 1000
     with pytest.raises(DesignTooLarge, match="unbiased/float32 asks for 1,048,577 target calls"):
         ctx.call_seeds(MAX_CALLS_PER_DESIGN + 1, "unbiased", "float32")
+
+
+def textbook_dropout(x, p, *, training, seed):
+    """The course-book inverted dropout with numpy 2: keep_prob rounded to the array's dtype, then
+    ``a3 = x * d3; a3 /= keep_prob`` (0/0 is NaN where keep_prob rounds to 0)."""
+    if not training:
+        return np.array(x, copy=True)
+    keep_prob = x.dtype.type(1 - p)
+    d3 = np.random.default_rng(seed).random(x.shape) < keep_prob
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        a3 = x * d3
+        a3 /= keep_prob
+    return a3
+
+
+def test_a_wrong_value_is_a_failure_and_the_headline_names_the_most_serious_finding():
+    run = verify(textbook_dropout, tier="standard", seed=0, properties=["kept_values", "edge_rates"])
+    kept = run.property("kept_values")
+    verdicts = {(case.dtype, case.p): case.verdict for case in kept.cases if case.p is not None}
+    assert kept.verdict == Verdict.FAIL  # judged, not an error: the rounding bias is a finding about the target
+    assert verdicts[("float16", 0.1)] == Verdict.FAIL and verdicts[("float32", 0.1)] == Verdict.DEVIATION
+    worst = max((case for case in kept.findings if case.verdict == Verdict.FAIL), key=lambda case: case.effect)
+    assert kept.message.startswith(f"dtype={worst.dtype}, p={worst.p}: ")
+    # p = 1: keep_prob is 0 and every element 0/0 = NaN, a wrong value: a failure, not an error
+    edge = run.property("edge_rates")
+    assert edge.verdict == Verdict.FAIL and "returned NaN" in edge.message
+    assert not any(case.verdict == Verdict.ERROR for case in edge.cases)
