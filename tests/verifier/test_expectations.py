@@ -210,3 +210,28 @@ def test_a_wrong_value_is_a_failure_and_the_headline_names_the_most_serious_find
     edge = run.property("edge_rates")
     assert edge.verdict == Verdict.FAIL and "returned NaN" in edge.message
     assert not any(case.verdict == Verdict.ERROR for case in edge.cases)
+
+
+def test_an_error_of_a_whole_property_can_be_expected_by_property_verdict_and_message(tmp_path):
+    import misbehaving
+
+    text = '''
+[[finding]]
+property = "mask_rate"
+verdict = "error"
+message = "accepted none of the dtypes"
+reason = "this target refuses every dtype"
+
+[[finding]]
+property = "inference"
+verdict = "error"
+dtype = "float32"
+reason = "a dtype cannot name an error of the whole property"
+'''
+    run = verify(misbehaving.raises_always, tier="quick", properties=["mask_rate", "inference"],
+                 expect=expect_file(tmp_path, text))
+    mask_rate = run.property("mask_rate")
+    assert not mask_rate.cases and mask_rate.verdict == Verdict.XFAIL
+    assert mask_rate.expected == "this target refuses every dtype"
+    assert [outcome.status for outcome in run.expectations] == [Status.MATCHED, Status.UNDECIDED]
+    assert run.property("inference").verdict == Verdict.ERROR and run.verdict == Verdict.FAIL
