@@ -12,13 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .files import write_atomic
-from .limits import (
-    DEFAULT_CALL_TIMEOUT,
-    DEFAULT_DEVIATION_TOLERANCE,
-    check_call_timeout,
-    check_tolerance,
-    check_workers,
-)
+from .limits import DEFAULT_CALL_TIMEOUT, DEFAULT_DEVIATION_TOLERANCE, seconds_option, tolerance_option, workers_option
 from .progress import ProgressLine
 from .result import RunResult, Verdict
 from .target import BUILTIN_TARGETS, TargetLoadError
@@ -49,27 +43,6 @@ def _usage_error(error: Exception, debug: bool) -> int:
     return EXIT_USAGE
 
 
-def _workers(text: str) -> int:
-    try:
-        return check_workers(int(text))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"must be 0 (in this process) or a number of workers, got {text}") from error
-
-
-def _seconds(text: str) -> float:
-    try:
-        return check_call_timeout(float(text))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}") from error
-
-
-def _tolerance(text: str) -> float:
-    try:
-        return check_tolerance(float(text))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"must be a relative error in [0, 1), got {text}") from error
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dropout-verify", description="Verify a dropout implementation with exact and statistical properties.")
@@ -80,10 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the run as JSON to FILE")
     parser.add_argument("--report", type=Path, metavar="DIR", help="write report.json, report.md (and more) to DIR")
     parser.add_argument("--properties", metavar="NAMES", help="comma-separated subset of properties to run")
-    parser.add_argument("--workers", type=_workers, default=os.cpu_count() or 1, metavar="N",
+    parser.add_argument("--workers", type=workers_option, default=os.cpu_count() or 1, metavar="N",
                         help="worker processes running the properties (default: the number of cores; 0 runs "
                              "in this process, without isolation from a target that hangs or crashes)")
-    parser.add_argument("--call-timeout", type=_seconds, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
+    parser.add_argument("--call-timeout", type=seconds_option, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
                         help=f"abandon a target call after this long (default {DEFAULT_CALL_TIMEOUT:g})")
     parser.add_argument("--expect", type=Path, metavar="FILE",
                         help="a TOML file of expected findings: those it names are xfail, and one that no longer "
@@ -92,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="fail the run when an expected finding is fixed (so the file cannot rot)")
     parser.add_argument("--write-expect", type=Path, metavar="FILE",
                         help="write the run's findings as an expected-findings file, one entry each, to edit")
-    parser.add_argument("--deviation-tolerance", type=_tolerance, default=DEFAULT_DEVIATION_TOLERANCE,
+    parser.add_argument("--deviation-tolerance", type=tolerance_option, default=DEFAULT_DEVIATION_TOLERANCE,
                         metavar="REL", help="a finding whose every value is within REL (relative) of the "
                         f"exact one is a deviation, not a failure (default {DEFAULT_DEVIATION_TOLERANCE:g})")
     parser.add_argument("--strict", action="store_true", help="deviations fail the run too")
@@ -221,8 +194,8 @@ def _matrix_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="write matrix.json and matrix.md here")
     parser.add_argument("--tier", choices=list(TIERS), default="standard")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=_workers, default=os.cpu_count() or 1, metavar="N")
-    parser.add_argument("--call-timeout", type=_seconds, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--workers", type=workers_option, default=os.cpu_count() or 1, metavar="N")
+    parser.add_argument("--call-timeout", type=seconds_option, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for usage errors")
     return parser
 

@@ -3,6 +3,8 @@ before anything heavy, so that ``--help`` and a usage error answer at once."""
 
 from __future__ import annotations
 
+import argparse
+
 DEFAULT_CALL_TIMEOUT = 300.0  # seconds: generous, a first torch.compile call takes a few
 # The most target calls one decision may plan: a sample size computed from alpha, power and an effect size is
 # bounded for the battery's own inputs (the largest, thorough's unbiased, plans 94,683 calls; standard's
@@ -44,3 +46,26 @@ def check_tolerance(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ValueError(f"deviation tolerance must be a relative error in [0, 1), got {value!r}")
     return float(value)
+
+
+# The command-line forms, shared by the CLI and the pytest plugin (both parse with argparse): a usage error
+# that says what is expected.
+def workers_option(text: str) -> int:
+    try:
+        return check_workers(int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be 0 (in this process) or a number of workers, got {text}") from error
+
+
+def seconds_option(text: str) -> float:
+    try:
+        return check_call_timeout(float(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}") from error
+
+
+def tolerance_option(text: str) -> float:
+    try:
+        return check_tolerance(float(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be a relative error in [0, 1), got {text}") from error

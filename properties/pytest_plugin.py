@@ -13,28 +13,10 @@ from typing import Any
 
 import pytest
 
-from .limits import (
-    DEFAULT_CALL_TIMEOUT,
-    DEFAULT_DEVIATION_TOLERANCE,
-    check_call_timeout,
-    check_tolerance,
-    check_workers,
-)
+from .limits import DEFAULT_CALL_TIMEOUT, DEFAULT_DEVIATION_TOLERANCE, seconds_option, tolerance_option, workers_option
 from .tiers import TIERS
 
 GROUP = "dropout-verify"
-
-
-def _workers(text: str) -> int:
-    return check_workers(int(text))
-
-
-def _seconds(text: str) -> float:
-    return check_call_timeout(float(text))
-
-
-def _tolerance(text: str) -> float:
-    return check_tolerance(float(text))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,13 +31,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--dropout-strict-expect", action="store_true",
                     help="an expected finding that no longer fails fails its item (strict xfail)")
     group.addoption("--dropout-strict", action="store_true", help="a deviation fails its item")
-    group.addoption("--dropout-deviation-tolerance", type=_tolerance, default=DEFAULT_DEVIATION_TOLERANCE,
+    group.addoption("--dropout-deviation-tolerance", type=tolerance_option, default=DEFAULT_DEVIATION_TOLERANCE,
                     metavar="REL",
                     help=f"as dropout-verify --deviation-tolerance (default {DEFAULT_DEVIATION_TOLERANCE:g})")
-    group.addoption("--dropout-workers", type=_workers, default=1, metavar="N",
+    group.addoption("--dropout-workers", type=workers_option, default=1, metavar="N",
                     help="worker processes per item (default 1: a crashing or hanging target fails its item only; "
                          "0 runs in the pytest process, without isolation)")
-    group.addoption("--dropout-call-timeout", type=_seconds, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
+    group.addoption("--dropout-call-timeout", type=seconds_option, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
                     help=f"abandon a target call after this long (default {DEFAULT_CALL_TIMEOUT:g})")
 
 
