@@ -4,9 +4,7 @@ seeded samples for statistical ones."""
 from __future__ import annotations
 
 import math
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -14,6 +12,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, sett
 from hypothesis import strategies as st
 
 from ..context import Context
+from ..hypothesis_isolation import isolated_hypothesis
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError, WrongValue
@@ -83,22 +82,6 @@ def guarded(dtype: np.dtype | str, p: float | None, decide: Callable[..., Case |
     return cases if isinstance(cases, list) else [cases]
 
 
-@contextmanager
-def private_hypothesis_storage() -> Iterator[None]:
-    """Hypothesis keeps caches in ``.hypothesis/`` under the working directory; a verifier must leave the
-    user's directory as it found it, so searches keep theirs in a temporary folder, removed afterwards, and
-    the previous setting (the user's own Hypothesis tests may share this process) comes back."""
-    from hypothesis import configuration
-
-    before = vars(configuration).get("__hypothesis_home_directory")
-    with tempfile.TemporaryDirectory(prefix="dropout-verify-hypothesis-") as home:
-        configuration.set_hypothesis_home_dir(home)
-        try:
-            yield
-        finally:
-            configuration.set_hypothesis_home_dir(before)
-
-
 def run_hypothesis(
     ctx: Context,
     dtype: np.dtype,
@@ -136,7 +119,7 @@ def run_hypothesis(
             phases=phases,
         )(seed(ctx.hypothesis_seed(name, dtype.name))(test))
         try:
-            with private_hypothesis_storage():
+            with isolated_hypothesis():
                 runner()
         except (PropertyFailure, TargetCallError):
             return False
