@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import strategies as st
 from scipy import stats
 
 from .. import strategies as dst
@@ -57,9 +56,7 @@ class BackwardMask(Check):
         result.power = ctx.tier.power  # the sign tests' (the zero-input tests have power 1)
 
     def _rule(self, ctx: Context, result: PropertyResult, dtype: np.dtype, inverted: bool) -> None:
-        strategy = st.fixed_dictionaries({
-            "x": dst.any_layout_arrays(dtype), "p": dst.interior_rates, "seed": st.integers(0, 2**31 - 1),
-        })
+        strategy = dst.rule_examples(dtype)
 
         def rule(example: dict) -> None:
             x, p = example["x"], example["p"]

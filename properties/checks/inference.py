@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
 
 from .. import strategies as dst
 from ..context import Context
@@ -28,9 +27,7 @@ class Inference(Check):
     def run(self, ctx: Context, result: PropertyResult) -> None:
         inverted = ctx.target.convention == "inverted"
         for dtype in ctx.dtypes:
-            strategy = st.fixed_dictionaries({
-                "x": dst.any_layout_arrays(dtype), "p": dst.rates, "seed": st.integers(0, 2**31 - 1),
-            })
+            strategy = dst.rule_examples(dtype, dst.INFERENCE_RATES)
 
             def rule(example: dict) -> None:
                 x, p = example["x"], example["p"]

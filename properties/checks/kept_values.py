@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import strategies as st
 
 from .. import strategies as dst
 from ..context import Context
@@ -76,11 +75,7 @@ class KeptValues(Check):
         return f"worst {worst} ulp; bias of E[y] {value:+.3g}% ({dtype})"
 
     def _rule(self, ctx: Context, result: PropertyResult, dtype: np.dtype, convention: str) -> None:
-        strategy = st.fixed_dictionaries({
-            "x": dst.any_layout_arrays(dtype),
-            "p": dst.interior_rates,
-            "seed": st.integers(0, 2**31 - 1),
-        })
+        strategy = dst.rule_examples(dtype)
 
         def rule(example: dict) -> None:
             x, p = example["x"], example["p"]

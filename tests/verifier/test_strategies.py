@@ -47,17 +47,61 @@ def test_interior_rates_exclude_the_edges(p):
 
 @pytest.mark.parametrize("arguments", [
     {"layouts": ()}, {"layouts": ("diagonal",)}, {"dtype": np.int32}, {"min_dims": 3, "max_dims": 2},
-    {"min_side": -1},
+    {"min_side": -1}, {"shapes": []}, {"shapes": [(2, -1)]}, {"shapes": [(2.0, 3)]},
 ])
 def test_bad_arguments_are_refused_when_the_strategy_is_built(arguments):
     with pytest.raises(InvalidArgument):
         dst.float_arrays(**arguments)
 
 
-def test_layout_examples_are_non_contiguous_with_distinct_values():
-    for example in dst.layout_examples(np.dtype(np.float32)):
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_layout_examples_are_non_contiguous_with_distinct_values_and_one_shape(dtype):
+    examples = dst.layout_examples(np.dtype(dtype))
+    assert len({example.strides for example in examples}) == len(examples)  # five different layouts
+    assert {example.shape for example in examples} == {(2, 3, 5, 8)}  # one compile for a compiling framework
+    for example in examples:
         assert not example.flags.c_contiguous
         assert np.unique(example).size == example.size and (example != 0).all()
+
+
+def test_the_rule_palette_keeps_what_the_exact_rules_need_to_see():
+    sizes = [int(np.prod(shape)) for shape in dst.RULE_SHAPES]
+    assert {len(shape) for shape in dst.RULE_SHAPES} == {0, 1, 2, 3, 4}
+    assert {len(shape) for shape in dst.RULE_SHAPES if 0 in shape} >= {1, 3}  # empty arrays of two ranks
+    assert any(1 in shape and len(shape) >= 3 for shape in dst.RULE_SHAPES)  # an axis of length 1
+    assert {size % 8 for size in sizes} == set(range(8))
+    assert sum(size > 16 for size in sizes) >= 5  # a 16-lane loop runs a body and a tail
+    pairs = dst.shape_rate_pairs(dst.RULE_RATES)
+    assert {shape for shape, _ in pairs} == set(dst.RULE_SHAPES)
+    for rate in dst.RULE_RATES:  # every rate meets shapes of several ranks
+        assert len({len(shape) for shape, p in pairs if p == rate}) >= 3
+    assert len(pairs) == dst.RATES_PER_SHAPE * len(dst.RULE_SHAPES)  # what a jitted target compiles per dtype
+    assert set(dst.INFERENCE_RATES) >= {0.0, 1.0}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_rule_examples_send_palette_shapes_in_every_layout(data):
+    dtype = np.dtype(data.draw(st.sampled_from(dst.FLOAT_DTYPES), label="dtype"))
+    example = data.draw(dst.rule_examples(dtype), label="example")
+    x, p = example["x"], example["p"]
+    assert (x.shape, p) in dst.shape_rate_pairs(dst.RULE_RATES) and x.dtype == dtype
+    assert 0 <= example["seed"] < 2**31
+
+
+def test_rule_examples_include_non_contiguous_inputs_with_distinct_values():
+    """Bug class 15 needs permuted and strided inputs of mostly distinct elements, at every rank >= 2."""
+    found = set()
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(dst.rule_examples(np.dtype(np.float32)))
+    def collect(example):
+        x = example["x"]
+        if x.ndim >= 2 and not x.flags.c_contiguous and np.unique(x).size > x.size // 2:
+            found.add(x.ndim)
+
+    collect()
+    assert found == {2, 3, 4}
 
 
 def test_the_docstring_examples_run():

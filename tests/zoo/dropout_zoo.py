@@ -122,6 +122,20 @@ class ScaledTwice(Correct):
             return (x.astype(np.float64) / (1.0 - p) ** 2).astype(x.dtype)
 
 
+
+class UnscaledTail(Correct):
+    """A kernel vectorised by 8 whose remainder loop (the last ``size % 8`` elements in C order) keeps values
+    unscaled: every bulk call of the battery has a size divisible by 8, so only the exact rules' sizes show it."""
+
+    def forward(self, x, p, *, training, seed):
+        y = super().forward(x, p, training=training, seed=seed)
+        tail = x.size % 8
+        if not training or not 0 < p < 1 or not tail:
+            return y
+        flat, source = np.ascontiguousarray(y).ravel(), np.ascontiguousarray(x).ravel()
+        flat[-tail:] = np.where(flat[-tail:] != 0, source[-tail:], x.dtype.type(0))
+        return flat.reshape(x.shape)
+
 # ---------------------------------------------------------------- class 2: keep and drop swapped
 class KeepDropSwapped(Correct):
     """Reads p as the keep probability (keras#9141, the keep_prob/rate change of TensorFlow 2)."""
@@ -473,6 +487,7 @@ CORRECT = [Correct, CorrectPhiloxIntegerThreshold, CorrectClassic, CorrectMultip
 ZOO: dict[type, tuple[int, str]] = {
     NoScale: (1, "kept_values"),
     ScaledTwice: (1, "unbiased"),
+    UnscaledTail: (1, "kept_values"),
     KeepDropSwapped: (2, "mask_rate"),
     EightBitThreshold: (3, "mask_rate"),
     OffByOneByte: (3, "mask_rate"),
