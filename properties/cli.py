@@ -92,6 +92,8 @@ def format_table(run: RunResult) -> str:
             lines.append(f"  {outcome.status.value:<10} {outcome.expectation.describe()}{count}{fixed}")
     incomplete = "" if run.complete else ", INCOMPLETE: interrupted"
     timing = f"{run.seconds:.1f} s, {run.target_seconds:.1f} s inside the target"
+    if _compiles(run):
+        timing += f" ({run.first_call_seconds:.1f} s of it in first calls of a shape, dtype or rate: compiles)"
     grades = []
     if any(prop.verdict == Verdict.DEVIATION for prop in run.properties):
         grades.append(f"deviations: every value within {run.deviation_tolerance:g} of exact"
@@ -222,6 +224,16 @@ def matrix_main(argv: Sequence[str]) -> int:
         for path in entry.load()(runs, args.out):
             print(Path(path).read_text(encoding="utf-8") if path.suffix == ".md" else f"wrote {path}")
     return EXIT_PASS
+
+
+def _compiles(run: RunResult) -> bool:
+    """Whether a run's first calls of each signature took a second or more, at ten times a repeated call or
+    more: a compiling framework, whose compile time is then worth its own number."""
+    first = sum(prop.first_calls for prop in run.properties)
+    repeats = sum(prop.target_calls for prop in run.properties) - first
+    if run.first_call_seconds < 1.0 or not first or not repeats:
+        return False
+    return run.first_call_seconds / first >= 10 * (run.target_seconds - run.first_call_seconds) / repeats
 
 
 def main(argv: Sequence[str] | None = None) -> int:

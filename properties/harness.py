@@ -66,6 +66,7 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
     KeyboardInterrupt propagates (the caller decides what an interrupted run keeps)."""
     result = check.new_result(ctx)
     began, inside, calls = time.perf_counter(), ctx.target.call_seconds, ctx.target.calls
+    first_seconds, first_calls = ctx.target.first_call_seconds, ctx.target.first_calls
     if not ctx.dtypes and check.name not in ("contract", "invalid_rate"):
         result = check.error_result(ctx, "the target accepted none of the dtypes: " + "; ".join(
             f"{dtype}: {reason}" for dtype, reason in ctx.unsupported.items()))
@@ -79,6 +80,8 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
     result.seconds = time.perf_counter() - began
     result.target_seconds = ctx.target.call_seconds - inside
     result.target_calls = ctx.target.calls - calls
+    result.first_call_seconds = ctx.target.first_call_seconds - first_seconds
+    result.first_calls = ctx.target.first_calls - first_calls
     return result
 
 

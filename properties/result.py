@@ -106,6 +106,10 @@ class PropertyResult:
     seconds: float = 0.0
     target_seconds: float = 0.0  # of ``seconds``, the time spent inside target calls
     target_calls: int = 0  # the calls it made to the target (how its time splits into per-call overhead)
+    # of ``target_seconds``, the calls with a (method, dtype, shape, rate, mode) new to their process: a compiling
+    # framework's compile time. A timing: which calls are first depends on what the worker ran before
+    first_call_seconds: float = 0.0
+    first_calls: int = 0
     key_estimate: str = ""  # the one number or word that says how far the property is from holding (its check's)
     expected: str = ""  # for an error of the whole property (no case): the reason of the expectation naming it
 
@@ -179,6 +183,11 @@ class RunResult:
         return sum(prop.target_seconds for prop in self.properties)
 
     @property
+    def first_call_seconds(self) -> float:
+        """Of ``target_seconds``, the first calls of each signature in each process (a framework's compiles)."""
+        return sum(prop.first_call_seconds for prop in self.properties)
+
+    @property
     def fixed(self) -> list[Outcome]:
         """Expected findings that the run no longer finds."""
         return [outcome for outcome in self.expectations if outcome.status.value == "fixed"]
@@ -221,15 +230,16 @@ class RunResult:
         data["expectations"] = [outcome.to_dict() for outcome in self.expectations]
         data["verdict"] = self.verdict
         data["target_seconds"] = self.target_seconds
+        data["first_call_seconds"] = self.first_call_seconds
         return _clean(data)
 
     def to_json(self, *, timings: bool = True) -> str:
         """The run as JSON; ``timings=False`` drops the wall-clock fields, leaving what the seed decides."""
         data = self.to_dict()
         if not timings:
-            data.pop("seconds")
-            data.pop("target_seconds")
+            for timing in ("seconds", "target_seconds", "first_call_seconds"):
+                data.pop(timing)
             for prop in data["properties"]:
-                prop.pop("seconds")
-                prop.pop("target_seconds")
+                for timing in ("seconds", "target_seconds", "first_call_seconds", "first_calls"):
+                    prop.pop(timing)
         return json.dumps(data, indent=2, sort_keys=False)

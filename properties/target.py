@@ -189,6 +189,11 @@ class TargetAdapter:
         self.elements = 0  # input elements passed to the target so far: what a progress display shows
         self.call_seconds = 0.0  # time spent inside the target: the harness overhead is the rest
         self.calls = 0  # target calls made so far: with call_seconds, a target's per-call overhead
+        # calls with a (method, dtype, shape, rate, mode) new to this process, and their time: where a compiling
+        # framework (XLA, Inductor) compiles, so that compile time shows apart from run time
+        self.first_calls = 0
+        self.first_call_seconds = 0.0
+        self._signatures: set[tuple[Any, ...]] = set()
         # a worker process reports each call's start and end, so that its parent can time it out and
         # name the call that hung or crashed
         self.on_call: Callable[[str, int], None] | None = None
@@ -198,9 +203,12 @@ class TargetAdapter:
         except StructureError as error:
             raise TargetLoadError(f"target {self.name}: {error}") from error
 
-    def _call(self, where: str, size: int, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _call(self, where: str, size: int, function: Callable[..., Any], *args: Any,
+              signature: tuple[Any, ...] = (), **kwargs: Any) -> Any:
         self.elements += size
         self.calls += 1
+        first = bool(signature) and signature not in self._signatures
+        self._signatures.add(signature)
         if self.on_call:
             self.on_call(where, size)
         began = time.perf_counter()
@@ -209,12 +217,22 @@ class TargetAdapter:
         except Exception as error:
             raise TargetCallError(f"{where} raised {error!r}") from error
         finally:
-            self.call_seconds += time.perf_counter() - began
+            elapsed = time.perf_counter() - began
+            self.call_seconds += elapsed
+            if first:
+                self.first_calls += 1
+                self.first_call_seconds += elapsed
             if self.on_return:
                 self.on_return()
 
+    @staticmethod
+    def _signature(method: str, x: np.ndarray, p: float, training: bool = True) -> tuple[Any, ...]:
+        """What a compiling framework keys its programs on (the rate too, for a jitted layer that takes it as a
+        constant)."""
+        return (method, x.dtype.str, x.dtype.name, x.shape, repr(p), training)
+
     def _guarded_call(self, where: str, size: int, function: Callable[..., Any], inputs: tuple[np.ndarray, ...],
-                      *args: Any, **kwargs: Any) -> Any:
+                      *args: Any, signature: tuple[Any, ...] = (), **kwargs: Any) -> Any:
         """Call with the inputs read-only: the harness reuses its arrays (``unbiased`` keeps one input for every
         rate), so a target that writes into them would corrupt every later call and the sample sizes computed
         from them. Such a write raises at once and becomes an error naming the call; ``contract`` alone calls
@@ -224,7 +242,7 @@ class TargetAdapter:
         for array in arrays:
             array.flags.writeable = False
         try:
-            return self._call(where, size, function, *inputs, *args, **kwargs)
+            return self._call(where, size, function, *inputs, *args, signature=signature, **kwargs)
         except TargetCallError as error:
             cause = error.__cause__
             if isinstance(cause, ValueError) and "read-only" in str(cause):
@@ -274,7 +292,8 @@ class TargetAdapter:
         """The target's input and output for the battery's array ``x``, before reading cells back."""
         full = self.full_input(x)
         where = self._where("forward", full, p, seed, training=training)
-        value = self._guarded_call(where, full.size, self.target.forward, (full,), p, training=training, seed=seed)
+        value = self._guarded_call(where, full.size, self.target.forward, (full,), p, training=training, seed=seed,
+                                   signature=self._signature("forward", full, p, training))
         y = self._as_output(value, full, where)
         self._no_new_nan(y, full, where)
         return full, y
@@ -283,7 +302,8 @@ class TargetAdapter:
         """The target's own return value for exactly ``x`` (no expansion, no output checks): what the
         contract property inspects. A call that raises still becomes a TargetCallError."""
         where = self._where("forward", x, p, seed, training=training)
-        return self._call(where, x.size, self.target.forward, x, p, training=training, seed=seed)
+        return self._call(where, x.size, self.target.forward, x, p, training=training, seed=seed,
+                          signature=self._signature("forward", x, p, training))
 
     def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
         _, y = self.forward_full(x, p, training=training, seed=seed)
@@ -294,7 +314,8 @@ class TargetAdapter:
         """The target's output and gradient for the battery's arrays, before reading cells back."""
         full, full_dy = self.full_input(x), self.full_input(dy)
         where = self._where("forward_backward", full, p, seed)
-        value = self._guarded_call(where, full.size, self.target.forward_backward, (full, full_dy), p, seed=seed)
+        value = self._guarded_call(where, full.size, self.target.forward_backward, (full, full_dy), p, seed=seed,
+                                   signature=self._signature("forward_backward", full, p))
         try:
             y, dx = value
         except (TypeError, ValueError) as error:

@@ -22,6 +22,13 @@ def design_for(ctx: Context) -> ShiftDesign:
     return shift_design(offsets * (offsets + 1) // 2, ctx.tier.lag_rho, ctx.alpha, ctx.tier.power)
 
 
+def duplicate_rate(rates: tuple[float, ...]) -> float:
+    """The one rate per dtype of the duplicate search: the one nearest 0.5, whose masks of a correct target
+    collide least. Repeats come from seeding (few seeds, a seed from an address), not from the rate, and the
+    search's power depends on the number of calls with distinct seeds, which stays the tier's."""
+    return min(rates, key=lambda p: (abs(p - 0.5), p))
+
+
 def describe_shift(first: int, second: int, found: ShiftResult) -> str:
     if found.shift == 0:
         return f"the masks of seeds s+{first} and s+{second} agree at the same positions"
@@ -40,9 +47,11 @@ class IndependenceCalls(Check):
       given the two masks' counts when the calls are independent and exchangeable (``dependence``); the
       decision takes the smallest exact two-sided tail with a union bound over all shifts and pairs, and the
       call size gives the tier's power against a phi correlation of ``lag_rho`` at one shift of one pair;
-    - duplicates: every mask of ``duplicate_calls`` calls with random seeds is hashed; two equal masks of 4096
-      bits have probability below 2**-600 for a correct target at the tested rates, so any repeat fails (a
-      4096-seed generator repeats within 300 calls with probability 1 - exp(-11))."""
+    - duplicates: every mask of ``duplicate_calls`` calls with random seeds is hashed, per dtype at the rate
+      nearest 0.5; two equal masks of 4096 bits have probability below 2**-600 for a correct target there, so
+      any repeat fails. Its power is set by the number of calls: a generator with N distinct seeds repeats
+      within C calls with probability about 1 - exp(-C**2 / 2N), so 300 calls find a 4096-seed generator with
+      probability 1 - exp(-11), and the standard tier's 2000 one of 200,000 seeds with 1 - exp(-10)."""
 
     name = "independence_calls"
     weight = 1.0
@@ -68,7 +77,8 @@ class IndependenceCalls(Check):
             result.estimate = max((case.estimate or 0.0 for case in decided), key=abs)
 
     def _cases(self, ctx: Context, design: ShiftDesign, dtype: np.dtype, p: float) -> list[Case]:
-        return [self._shifts(ctx, design, dtype, p), *self._duplicates(ctx, dtype, p)]
+        duplicates = self._duplicates(ctx, dtype, p) if p == duplicate_rate(ctx.tier.independence_ps) else []
+        return [self._shifts(ctx, design, dtype, p), *duplicates]
 
     def _shifts(self, ctx: Context, design: ShiftDesign, dtype: np.dtype, p: float) -> Case:
         offsets = ctx.tier.seed_offsets
