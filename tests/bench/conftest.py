@@ -24,6 +24,14 @@ def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output
     output_json["ratios_to_copy"] = ratios
     for bench in output_json["benchmarks"]:
         info = bench["extra_info"]
+        if "wall_over_floor" in info:
+            heaviest = max(info["properties"].items(), key=lambda item: item[1]["wall_seconds"])
+            _ratios.append(f"standard battery on {info['impl']} ({info['workers']} workers, {info['verdict']}): "
+                           f"wall {info['wall_seconds']:.1f} s, inside target calls {info['target_seconds']:.1f} s "
+                           f"in {info['target_calls']} calls ({info['first_call_seconds']:.1f} s in first calls of a "
+                           f"signature); floor (one 2^20-element call) "
+                           f"{info['floor_seconds'] * 1e3:.2f} ms, wall/floor {info['wall_over_floor']:.0f}; "
+                           f"heaviest {heaviest[0]} {heaviest[1]['wall_seconds']:.1f} s")
         if "overhead_ratio" in info:
             where = f"{info['workers']} workers" if info.get("workers") else "in process"
             _ratios.append(f"battery on the reference (standard, {where}): wall {info['wall_seconds']:.1f} s, "
