@@ -149,12 +149,17 @@ def rule_examples(dtype: np.dtype, rates: Sequence[float] = RULE_RATES) -> st.Se
 def _rule_examples(draw: st.DrawFn, dtype: np.dtype,
                    pairs: tuple[tuple[tuple[int, ...], float], ...]) -> dict[str, Any]:
     shape, p = draw(st.sampled_from(pairs), label="shape and p")
+    x = draw(_rule_arrays(dtype, shape), label="x")
+    return {"x": x, "p": p, "seed": draw(st.integers(0, 2**31 - 1), label="seed")}
+
+
+@cache
+def _rule_arrays(dtype: np.dtype, shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
     arrays = float_arrays(dtype=dtype, distinct=False, shapes=[shape])
     if len(shape) >= 2 and min(shape) >= 2:
         arrays = st.one_of(arrays, float_arrays(dtype=dtype, shapes=[shape],
                                                 layouts=("transposed", "strided", "reversed")))
-    x = draw(arrays, label="x")
-    return {"x": x, "p": p, "seed": draw(st.integers(0, 2**31 - 1), label="seed")}
+    return arrays
 
 
 def layout_examples(dtype: np.dtype) -> list[np.ndarray]:
