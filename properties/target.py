@@ -92,6 +92,7 @@ BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "torch": _adapter("pytorch", "Functional"),
     "torch-module": _adapter("pytorch", "Module"),
     "torch-dropout2d": _adapter("pytorch", "Dropout2d"),
+    "torch-dropout2d-unbatched": _adapter("pytorch", "Dropout2dUnbatched"),
     "torch-compile": _adapter("pytorch", "Compiled"),
     "jax": _adapter("flax", "Nnx"),
     "flax-linen": _adapter("flax", "Linen"),

@@ -6,6 +6,7 @@ so the caller's RNG state is restored afterwards. Gradients come from autograd.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -83,6 +84,23 @@ class Dropout2d(_Seeded):
 
     def _call(self, x: Any, p: float, training: bool) -> Any:
         return torch.nn.functional.dropout2d(x, p, training=training)
+
+
+class Dropout2dUnbatched(_Seeded):
+    """``torch.nn.Dropout2d`` on unbatched ``(C, H, W)`` input, which its documentation accepts: one draw per
+    channel, shared over H and W (bug class 22, pytorch#69801). PyTorch's warning that it reads a 3-D input as
+    ``(N, C, L)`` is silenced here; the battery judges what the layer does."""
+
+    name = "torch-dropout2d-unbatched"
+    ndim = 3
+    broadcast_axes = (1, 2)
+
+    def _call(self, x: Any, p: float, training: bool) -> Any:
+        module = torch.nn.Dropout2d(p)
+        module.train(training)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="dropout2d: Received a 3D input", category=UserWarning)
+            return module(x)
 
 
 class Compiled(_Seeded):

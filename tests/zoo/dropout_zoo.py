@@ -481,7 +481,31 @@ class GF2LinearGenerator(Correct):
         return (words[250:] < _threshold(1.0 - p)).reshape(x.shape)
 
 
-CORRECT = [Correct, CorrectPhiloxIntegerThreshold, CorrectClassic, CorrectMultiplicativeSFC64, CorrectChannelDropout]
+# ---------------------------------------------------------------- class 22: structure lost for a layout
+class CorrectUnbatchedChannelDropout(Correct):
+    """Correct channel dropout on unbatched (C, H, W) input, written apart from the batched one: an integer
+    threshold on 32-bit words from Philox, one per channel, repeated over H and W."""
+
+    ndim = 3
+    broadcast_axes = (1, 2)
+
+    def mask(self, x, p, seed):
+        words = np.random.Generator(np.random.Philox(seed)).integers(0, 2**32, x.shape[0], dtype=np.uint64)
+        keep = words < np.uint64(round((1.0 - p) * 2**32))
+        return np.repeat(np.repeat(keep[:, None, None], x.shape[1], axis=1), x.shape[2], axis=2)
+
+
+class UnbatchedReadAsBatched(CorrectUnbatchedChannelDropout):
+    """Reads an unbatched (C, H, W) input as (N, C, L), as PyTorch's Dropout2d does (pytorch#69801): one draw per
+    channel and row, so a channel is not dropped whole."""
+
+    def mask(self, x, p, seed):
+        rows = self.rng(seed).random(x.shape[:2])[:, :, None] < 1.0 - p
+        return np.broadcast_to(rows, x.shape)
+
+
+CORRECT = [Correct, CorrectPhiloxIntegerThreshold, CorrectClassic, CorrectMultiplicativeSFC64, CorrectChannelDropout,
+           CorrectUnbatchedChannelDropout]
 
 # target class -> (bug class, the property that must fail)
 ZOO: dict[type, tuple[int, str]] = {
@@ -520,6 +544,7 @@ ZOO: dict[type, tuple[int, str]] = {
     OverlappingStreams: (19, "independence_calls"),
     LowBitsLCG: (20, "independence_elements"),
     GF2LinearGenerator: (20, "independence_elements"),
+    UnbatchedReadAsBatched: (22, "mask_structure"),
 }
 
 # what the failure message of the aimed property must name: the lag, offset, shift or structure found

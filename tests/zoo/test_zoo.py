@@ -13,8 +13,8 @@ from dropout_zoo import AIMED, CORRECT, ZOO
 
 def test_the_zoo_covers_every_bug_class_and_several_of_3_5_7():
     counts = Counter(bug for bug, _ in ZOO.values())
-    # 18 (ranks and shards), 21 (other laws) and 22 (layouts) need targets the battery does not run yet
-    assert set(counts) == set(range(1, 18)) | {19, 20}
+    # 18 (ranks and shards) and 21 (other laws) need targets the battery does not run yet
+    assert set(counts) == set(range(1, 18)) | {19, 20, 22}
     assert all(counts[bug] >= 2 for bug in (3, 5, 7, 19, 20))
 
 
