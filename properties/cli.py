@@ -192,7 +192,9 @@ def report_main(argv: Sequence[str]) -> int:
 def _matrix_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dropout-verify matrix", description="Run the battery on several targets and write one table.")
-    parser.add_argument("targets", nargs="+", help="targets, as for dropout-verify TARGET")
+    parser.add_argument("targets", nargs="+", help="targets, as for dropout-verify TARGET, or saved runs (RUN.json "
+                        "from --json, a matrix.json) taken as they are: frameworks that cannot share a process (Keras "
+                        "on two backends) are verified apart and put in one table")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="write matrix.json and matrix.md here")
     parser.add_argument("--tier", choices=list(TIERS), default="standard")
     parser.add_argument("--seed", type=int, default=0)
@@ -211,6 +213,9 @@ def matrix_main(argv: Sequence[str]) -> int:
     runs = []
     try:
         for target in args.targets:
+            if target.endswith(".json"):
+                runs += [RunResult.from_dict(run) for run in load_runs(Path(target))]
+                continue
             print(f"verifying {target} ...", file=sys.stderr)
             runs.append(verify(target, tier=args.tier, seed=args.seed, workers=args.workers,
                                call_timeout=args.call_timeout))

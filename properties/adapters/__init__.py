@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from types import ModuleType
 
 
@@ -18,3 +20,18 @@ def require(module: str, extra: str) -> ModuleType:
         raise MissingFramework(
             f"{module} is not installed: pip install 'dropout-verify[{extra}]' ({error})"
         ) from error
+
+
+def keras_on(backend: str, extra: str) -> ModuleType:
+    """Import Keras 3 on ``backend``: it reads ``KERAS_BACKEND`` once, at its first import, so a process holds one
+    backend; a Keras already imported on another one raises ``MissingFramework`` (run such a target in a
+    process of its own: the CLI's workers and ``tox`` envs do)."""
+    if "keras" not in sys.modules:
+        os.environ["KERAS_BACKEND"] = backend
+    keras = require("keras", extra)
+    if keras.backend.backend() != backend:
+        raise MissingFramework(
+            f"keras runs on the {keras.backend.backend()!r} backend in this process; this target needs "
+            f"{backend!r}: set KERAS_BACKEND={backend} before keras is imported, or verify it in a process of its own"
+        )
+    return keras

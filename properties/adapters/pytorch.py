@@ -124,3 +124,25 @@ class Compiled(_Seeded):
 
     def _call(self, x: Any, p: float, training: bool) -> Any:
         return self.compiled(x, p, training)
+
+
+class CompiledRecompute(Compiled):
+    """``torch-compile`` with ``torch._functorch.config.activation_memory_budget = 0``: the partitioner saves
+    no activation for the backward pass and recomputes what it needs there, as a memory-bound training run asks
+    it to (pytorch#190758). The setting is patched around each call, so it does not leak into the process."""
+
+    name = "torch-compile-recompute"
+
+    def __init__(self) -> None:
+        super().__init__()
+        # a function of its own: Dynamo caches compiled code per code object and does not guard on the memory
+        # budget, so sharing torch-compile's function would let one target run the other's compiled graph
+        self.compiled = torch.compile(_recomputed, dynamic=True, fullgraph=True)
+
+    def _call(self, x: Any, p: float, training: bool) -> Any:
+        with torch._functorch.config.patch(activation_memory_budget=0.0):
+            return self.compiled(x, p, training)
+
+
+def _recomputed(x: Any, p: float, training: bool) -> Any:
+    return torch.nn.functional.dropout(x, p, training=training)

@@ -15,17 +15,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import MissingFramework, require
+from . import keras_on, require
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 tf = require("tensorflow", "tensorflow")
-keras = require("keras", "tensorflow")
-if keras.backend.backend() != "tensorflow":
-    raise MissingFramework(
-        f"keras runs on the {keras.backend.backend()!r} backend here; the TensorFlow targets need "
-        "KERAS_BACKEND=tensorflow (set it before keras is imported)"
-    )
+keras = keras_on("tensorflow", "tensorflow")
 
 
 def to_tensor(x: np.ndarray) -> Any:

@@ -1,5 +1,6 @@
-"""The JAX/Flax adapters: keys, autograd through jax.vjp, float64 kept as float64, and the standard
-battery on each Flax target, which finds exactly what expected-findings.toml names (with the reasons)."""
+"""The JAX adapters (Flax, Haiku, Equinox, Keras on JAX): keys, autograd through jax.vjp, float64 kept as float64,
+and the standard battery on each target, which finds exactly what its framework's expected-findings file names
+(with the reasons)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,24 @@ pytest.importorskip("flax")
 from dropout_verify.properties import load_target  # noqa: E402
 from expected_findings import run_against, surprises  # noqa: E402
 
-EXPECTED = Path(__file__).with_name("expected-findings.toml")
+HERE = Path(__file__).parent
+FLAX = ["jax", "flax-linen", "jax-jit", "jax-broadcast"]
+# each target's framework and the file of its expected findings
+FILES = {**dict.fromkeys(FLAX, "expected-findings.toml"),
+         **dict.fromkeys(["haiku", "haiku-jit"], "expected-findings-haiku.toml"),
+         **dict.fromkeys(["equinox", "equinox-jit"], "expected-findings-equinox.toml"),
+         **dict.fromkeys(["keras-jax", "keras-jax-spatial2d", "keras-jax-jit"], "expected-findings-keras-jax.toml")}
+MODULES = {"haiku": "haiku", "haiku-jit": "haiku", "equinox": "equinox", "equinox-jit": "equinox"}
+STRUCTURED = {"jax-broadcast", "keras-jax-spatial2d"}
+TARGETS = list(FILES)
 
+
+def _load(name):
+    if name in MODULES:
+        pytest.importorskip(MODULES[name])
+    if name.startswith("keras"):
+        pytest.importorskip("keras")
+    return load_target(name)
 
 
 def test_float64_stays_float64_and_keys_reproduce():
@@ -27,14 +44,44 @@ def test_float64_stays_float64_and_keys_reproduce():
     assert not np.array_equal(y != 0, target.forward(x, 0.3, training=True, seed=12) != 0)
 
 
-TARGETS = ["jax", "flax-linen", "jax-jit", "jax-broadcast"]
-
-
 @pytest.mark.parametrize("name", TARGETS)
 def test_gradient_flows_through_the_forward_mask(name):
     x = np.linspace(1, 2, 256, dtype=np.float32).reshape(4, 4, 4, 4)
-    y, dx = load_target(name).forward_backward(x, np.ones_like(x), 0.25, seed=4)
+    y, dx = _load(name).forward_backward(x, np.ones_like(x), 0.25, seed=4)
     np.testing.assert_array_equal(y != 0, dx != 0)
+
+
+@pytest.mark.parametrize("name", [name for name in TARGETS if name != "keras-jax-jit"])
+def test_the_same_seed_gives_the_same_mask_and_another_seed_another(name):
+    target = _load(name)
+    x = np.ones((8, 4, 4, 16), dtype=np.float32)
+    first = target.forward(x, 0.5, training=True, seed=9)
+    np.testing.assert_array_equal(first, target.forward(x, 0.5, training=True, seed=9))
+    assert not np.array_equal(first, target.forward(x, 0.5, training=True, seed=10))
+
+
+def test_keras_jax_jit_repeats_its_first_mask_whatever_the_seed():
+    """keras#18426, as the target meets it: the compiled step draws one mask, the first call's."""
+    target = _load("keras-jax-jit")
+    x = np.ones((8, 64), dtype=np.float32)
+    first = target.forward(x, 0.5, training=True, seed=1)
+    np.testing.assert_array_equal(first, target.forward(x, 0.5, training=True, seed=2))
+
+
+def test_haiku_jit_skips_the_rate_check_that_eager_haiku_runs():
+    x = np.ones(8, np.float32)
+    with pytest.raises(ValueError, match="rate must be in"):
+        _load("haiku").forward(x, 1.5, training=True, seed=0)
+    assert _load("haiku-jit").forward(x, 1.5, training=True, seed=0).shape == (8,)
+
+
+def test_keras_jax_refuses_a_process_whose_keras_runs_on_another_backend(monkeypatch):
+    from dropout_verify.properties.adapters import MissingFramework, keras_on
+
+    keras = pytest.importorskip("keras")
+    other = "torch" if keras.backend.backend() != "torch" else "tensorflow"
+    with pytest.raises(MissingFramework, match=f"needs '{other}'"):
+        keras_on(other, "keras-torch")
 
 
 def test_broadcast_dims_share_one_draw_per_sample_and_channel():
@@ -44,6 +91,7 @@ def test_broadcast_dims_share_one_draw_per_sample_and_channel():
 
 @pytest.mark.parametrize("name", TARGETS)
 def test_standard_battery_finds_exactly_the_expected_findings(name):
-    run = run_against(name, EXPECTED)
+    _load(name)
+    run = run_against(name, HERE / FILES[name])
     assert not surprises(run), surprises(run)
-    assert run.property("mask_structure").verdict == ("pass" if name == "jax-broadcast" else "skipped")
+    assert run.property("mask_structure").verdict == ("pass" if name in STRUCTURED else "skipped")

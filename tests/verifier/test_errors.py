@@ -54,3 +54,34 @@ def test_a_rate_that_returns_nan_instead_of_raising_counts_as_accepted():
     run = verify(nan_for_nan, tier="quick", properties=["invalid_rate"])
     assert run.property("invalid_rate").verdict == "fail"
     assert "accepted p = nan" in run.property("invalid_rate").message
+
+
+class RefusesPOne:
+    """Correct, and refuses p = 1 in both modes, as MLX and eager Haiku do (``edge_rates`` accepts it)."""
+
+    refuse_in_training = True
+
+    def forward(self, x, p, *, training, seed):
+        if p == 1.0 and (training is False or self.refuse_in_training):
+            raise ValueError("p must be in [0, 1)")
+        from dropout_verify.dropout_core import dropout_forward
+
+        return dropout_forward(x, p, rng=np.random.default_rng(seed), training=training)[0]
+
+
+class RefusesPOneAtInferenceOnly(RefusesPOne):
+    """Broken: returns zeros at p = 1 in training but raises at inference, where p plays no part."""
+
+    refuse_in_training = False
+
+
+def test_refusing_p_one_at_inference_passes_when_training_refuses_it_too():
+    run = verify(RefusesPOne(), tier="quick", properties=["inference", "edge_rates"])
+    assert run.property("inference").verdict == "pass"
+    assert run.property("edge_rates").key_estimate == "p = 1 raises"
+
+
+def test_refusing_p_one_only_at_inference_is_an_error_naming_the_call():
+    run = verify(RefusesPOneAtInferenceOnly(), tier="quick", properties=["inference"])
+    assert run.property("inference").verdict == "error"
+    assert "p=1.0" in run.property("inference").message and "training=False" in run.property("inference").message

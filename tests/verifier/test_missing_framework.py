@@ -12,6 +12,11 @@ FRAMEWORK_TARGETS = [
     ("jax", "jax", "jax"), ("jax-jit", "jax", "jax"), ("flax-linen", "jax", "jax"), ("jax-broadcast", "jax", "jax"),
     ("tensorflow", "tensorflow", "tensorflow"), ("keras", "tensorflow", "tensorflow"),
     ("keras-spatial2d", "tensorflow", "tensorflow"), ("tf-stateless", "tensorflow", "tensorflow"),
+    ("haiku", "haiku", "haiku"), ("haiku-jit", "haiku", "haiku"), ("equinox", "equinox", "equinox"),
+    ("equinox-jit", "equinox", "equinox"), ("keras-jax", "keras", "keras-jax"), ("keras-jax-jit", "keras", "keras-jax"),
+    ("keras-torch", "keras", "keras-torch"), ("mlx", "mlx", "mlx"), ("mlx-compile", "mlx", "mlx"),
+    ("mlx-dropout2d", "mlx", "mlx"), ("onnxruntime", "onnxruntime", "onnxruntime"), ("paddle", "paddle", "paddle"),
+    ("paddle-downscale", "paddle", "paddle"), ("torch-compile-recompute", "torch", "torch"),
 ]
 
 
