@@ -482,6 +482,33 @@ class GF2LinearGenerator(Correct):
 
 
 # ---------------------------------------------------------------- class 22: structure lost for a layout
+class MinstdPerCall(Correct):
+    """ONNX Runtime's CPU kernel, in numpy: each call seeds ``std::default_random_engine`` (libstdc++'s
+    minstd_rand0, x <- 16807 x mod 2^31 - 1) with its seed and keeps where (x - 1) / (2^31 - 2) >= p. Draws 1311
+    apart are linked by 16807^1311 = -116 (mod 2^31 - 1), and every seed is a point of the one cycle."""
+
+    MODULUS = 2**31 - 1
+    BLOCK = 1024
+
+    @classmethod
+    def states(cls, seed: int, size: int) -> np.ndarray:
+        """x_1 .. x_size of minstd_rand0 seeded with ``seed``: x_t = 16807^t seed, by blocks of powers."""
+        m, block = cls.MODULUS, cls.BLOCK
+        small = np.empty(block, np.int64)  # 16807^1 .. 16807^block
+        small[0] = 16807
+        for t in range(1, block):
+            small[t] = small[t - 1] * 16807 % m
+        starts = np.empty(-(-size // block), np.int64)  # seed * 16807^(block j)
+        starts[0] = (seed % m) or 1  # libstdc++ maps a seed of 0 mod m to 1
+        for j in range(1, starts.size):
+            starts[j] = starts[j - 1] * int(small[-1]) % m
+        return (starts[:, None] * small[None, :] % m).ravel()[:size]
+
+    def mask(self, x, p, seed):
+        uniforms = (self.states(seed, x.size) - 1) / (self.MODULUS - 1)
+        return (uniforms >= p).reshape(x.shape)
+
+
 class CorrectUnbatchedChannelDropout(Correct):
     """Correct channel dropout on unbatched (C, H, W) input, written apart from the batched one: an integer
     threshold on 32-bit words from Philox, one per channel, repeated over H and W."""
@@ -544,6 +571,7 @@ ZOO: dict[type, tuple[int, str]] = {
     OverlappingStreams: (19, "independence_calls"),
     LowBitsLCG: (20, "independence_elements"),
     GF2LinearGenerator: (20, "independence_elements"),
+    MinstdPerCall: (20, "independence_elements"),
     UnbatchedReadAsBatched: (22, "mask_structure"),
 }
 
@@ -557,4 +585,5 @@ AIMED: dict[type, str] = {
     OverlappingStreams: "shifted by 1000 elements",
     LowBitsLCG: "lag 65536 of the flattened mask",
     GF2LinearGenerator: "GF(2) rank",
+    MinstdPerCall: "lag 1311 of the flattened mask",
 }
