@@ -93,6 +93,8 @@ BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "torch-module": _adapter("pytorch", "Module"),
     "torch-dropout2d": _adapter("pytorch", "Dropout2d"),
     "torch-dropout2d-unbatched": _adapter("pytorch", "Dropout2dUnbatched"),
+    "torch-dropout1d": _adapter("pytorch", "Dropout1d"),
+    "torch-dropout3d": _adapter("pytorch", "Dropout3d"),
     "torch-compile": _adapter("pytorch", "Compiled"),
     "torch-compile-recompute": _adapter("pytorch", "CompiledRecompute"),
     "jax": _adapter("flax", "Nnx"),

@@ -86,6 +86,28 @@ class Dropout2d(_Seeded):
         return torch.nn.functional.dropout2d(x, p, training=training)
 
 
+class Dropout1d(_Seeded):
+    """``torch.nn.functional.dropout1d`` on ``(N, C, L)``: one draw per sample and channel, shared over L."""
+
+    name = "torch-dropout1d"
+    ndim = 3
+    broadcast_axes = (2,)
+
+    def _call(self, x: Any, p: float, training: bool) -> Any:
+        return torch.nn.functional.dropout1d(x, p, training=training)
+
+
+class Dropout3d(_Seeded):
+    """``torch.nn.functional.dropout3d`` on ``(N, C, D, H, W)``: one draw per sample and channel."""
+
+    name = "torch-dropout3d"
+    ndim = 5
+    broadcast_axes = (2, 3, 4)
+
+    def _call(self, x: Any, p: float, training: bool) -> Any:
+        return torch.nn.functional.dropout3d(x, p, training=training)
+
+
 class Dropout2dUnbatched(_Seeded):
     """``torch.nn.Dropout2d`` on unbatched ``(C, H, W)`` input, which its documentation accepts: one draw per
     channel, shared over H and W (bug class 22, pytorch#69801). PyTorch's warning that it reads a 3-D input as

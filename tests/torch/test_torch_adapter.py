@@ -40,9 +40,11 @@ def test_seeding_restores_the_callers_generator_and_reproduces():
     np.testing.assert_array_equal(first, target.forward(x, 0.5, training=True, seed=9))
 
 
-TARGETS = ["torch", "torch-module", "torch-dropout2d", "torch-dropout2d-unbatched", "torch-compile",
-           "torch-compile-recompute", "keras-torch", "keras-torch-spatial2d"]
-STRUCTURE = {"torch-dropout2d": "pass", "torch-dropout2d-unbatched": "xfail", "keras-torch-spatial2d": "pass"}
+TARGETS = ["torch", "torch-module", "torch-dropout1d", "torch-dropout2d", "torch-dropout3d",
+           "torch-dropout2d-unbatched", "torch-compile", "torch-compile-recompute",
+           "keras-torch", "keras-torch-spatial2d"]
+STRUCTURE = {"torch-dropout1d": "pass", "torch-dropout2d": "pass", "torch-dropout3d": "pass",
+             "torch-dropout2d-unbatched": "xfail", "keras-torch-spatial2d": "pass"}
 
 
 def _load(name):
@@ -54,7 +56,8 @@ def _load(name):
 @pytest.mark.parametrize("name", [name for name in TARGETS if name != "torch-compile-recompute"])
 def test_gradient_flows_through_the_forward_mask(name):
     target = _load(name)
-    x = np.linspace(1, 2, 256, dtype=np.float64).reshape(4, 4, 4, 4)
+    shape = {3: (4, 8, 8), 4: (4, 4, 4, 4), 5: (2, 2, 4, 4, 4)}[getattr(target, "ndim", 4)]
+    x = np.linspace(1, 2, 256, dtype=np.float64).reshape(shape)
     y, dx = target.forward_backward(x, np.ones_like(x), 0.25, seed=4)
     np.testing.assert_array_equal(y != 0, dx != 0)
 
