@@ -14,20 +14,17 @@ torch = pytest.importorskip("torch")
 from dropout_verify.properties import load_target  # noqa: E402
 from dropout_verify.properties.adapters.pytorch import to_numpy, to_torch  # noqa: E402
 from expected_findings import run_against, surprises  # noqa: E402
+from round_trip import DTYPES, SHAPES, assert_same_array, example  # noqa: E402
 
 EXPECTED = Path(__file__).with_name("expected-findings.toml")
 
 
 
-@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "bfloat16"])
-@pytest.mark.parametrize("shape", [(), (0,), (3, 4)])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
 def test_conversion_round_trips_values_dtype_and_shape(dtype, shape):
-    if dtype == "bfloat16":
-        dtype = pytest.importorskip("ml_dtypes").bfloat16
-    x = (np.arange(int(np.prod(shape))).reshape(shape) / 7).astype(dtype)
-    back = to_numpy(to_torch(x), x)
-    assert back.dtype == x.dtype and back.shape == x.shape
-    assert back.tobytes() == x.tobytes()
+    x = example(dtype, shape)
+    assert_same_array(to_numpy(to_torch(x), x), x)
 
 
 def test_seeding_restores_the_callers_generator_and_reproduces():
