@@ -75,7 +75,7 @@ def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return hi, a - hi
 
 
-def _two_product(a: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
+def _two_product(a: np.ndarray, b: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dekker's product: ``a * b == p + e`` exactly, ``p`` the rounded float64 product."""
     p = a * b
     a_hi, a_lo = _split(a)

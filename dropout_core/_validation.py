@@ -68,3 +68,17 @@ def check_noise_shape(noise_shape: Any, shape: tuple[int, ...]) -> tuple[int, ..
             raise ValueError(f"noise_shape {noise_shape!r} does not broadcast to x.shape {shape}")
         resolved.append(int(entry))
     return tuple(resolved)
+
+
+def check_mask(mask: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Return ``mask`` as a bool array that broadcasts to ``shape`` (the gradient's); anything else raises."""
+    keep = np.asarray(mask)
+    if keep.dtype != np.bool_:
+        raise TypeError(f"mask must be a bool array (True = kept), got dtype {keep.dtype}")
+    try:
+        broadcast = np.broadcast_shapes(keep.shape, shape)
+    except ValueError:
+        broadcast = None
+    if broadcast != shape:
+        raise ValueError(f"mask of shape {keep.shape} does not broadcast to dy.shape {shape}")
+    return keep

@@ -8,7 +8,7 @@ import numpy as np
 
 from ._mask import CHUNK, Draw, block_streams, fill_keep, keep_mask, keep_threshold, plain_blocks, run_shared
 from ._rounding import Scaler, scaled
-from ._validation import check_convention, check_float_array, check_noise_shape, resolve_rates
+from ._validation import check_convention, check_float_array, check_mask, check_noise_shape, resolve_rates
 
 _INT_VIEW = {2: np.int16, 4: np.int32, 8: np.int64}
 
@@ -114,15 +114,7 @@ def dropout_backward(
     p, q = resolve_rates(p, keep_prob)
     inverted = check_convention(convention) == "inverted"
     grad = check_float_array("dy", dy)
-    keep = np.asarray(mask)
-    if keep.dtype != np.bool_:
-        raise TypeError(f"mask must be a bool array (True = kept), got dtype {keep.dtype}")
-    try:
-        broadcast = np.broadcast_shapes(keep.shape, grad.shape)
-    except ValueError:
-        broadcast = None
-    if broadcast != grad.shape:
-        raise ValueError(f"mask of shape {keep.shape} does not broadcast to dy.shape {grad.shape}")
+    keep = check_mask(mask, grad.shape)
     if q == 0.0 and keep.any():
         raise ValueError("mask keeps elements, but p = 1 drops every element")
     flat_keep = np.ascontiguousarray(np.broadcast_to(keep, grad.shape)).reshape(-1)
