@@ -48,6 +48,10 @@ class AlphaConstants:
         """Kept values ``a * x + b`` correctly rounded to ``x``'s dtype."""
         return affine_rounded(x, self.a, self.b)
 
+    def gradient(self, dy: np.ndarray) -> np.ndarray:
+        """A kept element's gradient ``a * dy`` correctly rounded to ``dy``'s dtype."""
+        return affine_rounded(dy, self.a, 0.0)
+
 
 @lru_cache(maxsize=64)
 def alpha_constants(p: float) -> AlphaConstants:
@@ -109,7 +113,7 @@ def alpha_dropout_backward(dy: Any, mask: Any, p: float | None = None, *, keep_p
         return np.zeros(grad.shape, dtype=grad.dtype)
     keep = np.broadcast_to(keep, grad.shape)
     dx = np.zeros(grad.shape, dtype=grad.dtype)
-    dx[keep] = affine_rounded(grad[keep], alpha_constants(p).a, 0.0)
+    dx[keep] = alpha_constants(p).gradient(grad[keep])
     return dx
 
 

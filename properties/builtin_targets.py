@@ -1,10 +1,17 @@
-"""Built-in targets: the reference core in both conventions."""
+"""Built-in targets: the reference core in both conventions, and its alpha and Gaussian dropout."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..dropout_core import dropout_backward, dropout_forward
+from ..dropout_core import (
+    alpha_dropout_backward,
+    alpha_dropout_forward,
+    dropout_backward,
+    dropout_forward,
+    gaussian_dropout_backward,
+    gaussian_dropout_forward,
+)
 
 
 class ReferenceTarget:
@@ -49,3 +56,35 @@ class ReferenceChannelTarget(ReferenceTarget):
         y, mask = dropout_forward(x, p, rng=np.random.default_rng(seed), noise_shape=self._noise_shape(x))
         assert mask is not None
         return y, dropout_backward(dy, mask, p)
+
+
+class ReferenceAlphaTarget:
+    """``dropout_core``'s alpha dropout (SELU networks): kept ``a x + b``, dropped ``a alpha' + b``."""
+
+    law = "alpha"
+    name = "reference-alpha"
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
+        y, _ = alpha_dropout_forward(x, p, rng=np.random.default_rng(seed), training=training)
+        return y
+
+    def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        y, mask = alpha_dropout_forward(x, p, rng=np.random.default_rng(seed))
+        assert mask is not None
+        return y, alpha_dropout_backward(dy, mask, p)
+
+
+class ReferenceGaussianTarget:
+    """``dropout_core``'s Gaussian dropout: ``y = x e``, ``e ~ N(1, p / q)``; p = 1 raises."""
+
+    law = "gaussian"
+    name = "reference-gaussian"
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
+        y, _ = gaussian_dropout_forward(x, p, rng=np.random.default_rng(seed), training=training)
+        return y
+
+    def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        y, noise = gaussian_dropout_forward(x, p, rng=np.random.default_rng(seed))
+        assert noise is not None
+        return y, gaussian_dropout_backward(dy, noise)

@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def format_table(run: RunResult) -> str:
     """The run as a fixed-width table: property, verdict, p-value, samples, and the reason for a failure."""
-    lines = [f"target {run.target} ({run.convention}), tier {run.tier}, seed {run.seed}, "
+    lines = [f"target {run.target} ({run.law_description}), tier {run.tier}, seed {run.seed}, "
              f"family-wise alpha {run.family_alpha:g}", ""]
     lines.append(f"{'property':<24} {'verdict':<9} {'p-value':>10} {'samples':>12}  reason")
     for prop in run.properties:

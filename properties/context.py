@@ -42,7 +42,8 @@ class Context:
 
     @property
     def scope(self) -> Scope:
-        return Scope(tier=self.tier, dtypes=self.dtypes, has_backward=self.target.has_backward)
+        return Scope(tier=self.tier, dtypes=self.dtypes, has_backward=self.target.has_backward,
+                     law=self.target.law.name)
 
     def seed_sequence(self, *names: str) -> np.random.SeedSequence:
         """A SeedSequence for one property and case, independent of the order in which things run."""

@@ -33,7 +33,7 @@ def correctly_rounded(result: np.floating, exact: Fraction, dtype: np.dtype) -> 
     value = np.array(result, dtype=dtype)
     if np.isnan(float(value)):
         return False
-    below, above = _bits_neighbours(value.reshape(1))
+    below, above = neighbours(value.reshape(1))
     mine = abs(_value(value[()], dtype) - exact)
     uint = np.dtype(f"u{dtype.itemsize}")
     even = int(value.view(uint)) % 2 == 0
@@ -59,7 +59,7 @@ def ulp_distance(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
     return ordered_bits(got) - ordered_bits(expected)
 
 
-def _bits_neighbours(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def neighbours(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The next representable values below and above each value, by stepping its bit pattern (works for
     bfloat16 too, where numpy has no nextafter). Zeros step to the smallest subnormals, an infinity steps
     towards zero to the largest finite value and stays itself away from zero; NaN stays NaN."""
@@ -90,7 +90,7 @@ def _round_exactly(x: np.ndarray, q: float, divide: bool) -> np.ndarray:
         if x.dtype == np.float64:
             return value
         rounded = value.astype(x.dtype)
-        below, above = _bits_neighbours(rounded)
+        below, above = neighbours(rounded)
         here = rounded.astype(np.float64)
         gaps = np.minimum(np.abs(value - (here + below.astype(np.float64)) / 2),
                           np.abs(value - (here + above.astype(np.float64)) / 2))

@@ -67,7 +67,10 @@ def run_property(ctx: Context, check: Check) -> PropertyResult:
     result = check.new_result(ctx)
     began, inside, calls = time.perf_counter(), ctx.target.call_seconds, ctx.target.calls
     first_seconds, first_calls = ctx.target.first_call_seconds, ctx.target.first_calls
-    if not ctx.dtypes and check.name not in ("contract", "invalid_rate"):
+    skip = check.skip_reason(ctx.scope.law)
+    if skip:
+        result.verdict, result.message = Verdict.SKIPPED, skip
+    elif not ctx.dtypes and check.name not in ("contract", "invalid_rate"):
         result = check.error_result(ctx, "the target accepted none of the dtypes: " + "; ".join(
             f"{dtype}: {reason}" for dtype, reason in ctx.unsupported.items()))
     else:

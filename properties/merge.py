@@ -13,7 +13,7 @@ from .checks import ALL_CHECKS
 from .expectations import Outcome, Status
 from .result import RunResult
 
-SAME = ("target", "convention", "seed", "tier", "family_alpha", "versions", "deviation_tolerance", "strict",
+SAME = ("target", "convention", "law", "seed", "tier", "family_alpha", "versions", "deviation_tolerance", "strict",
         "strict_expect")
 # an expected finding's status over the parts: what one part saw beats a part that did not run its property
 STATUS_ORDER = (Status.MATCHED, Status.FIXED, Status.UNDECIDED, Status.NOT_RUN)
@@ -38,7 +38,7 @@ def merge_runs(parts: Sequence[RunResult]) -> RunResult:
     order = {check.name: position for position, check in enumerate(ALL_CHECKS)}
     properties = sorted((prop for part in parts for prop in part.properties), key=lambda prop: order[prop.name])
     return RunResult(
-        target=first.target, convention=first.convention, seed=first.seed, tier=first.tier,
+        target=first.target, convention=first.convention, law=first.law, seed=first.seed, tier=first.tier,
         family_alpha=first.family_alpha, properties=properties, versions=first.versions, machine=first.machine,
         seconds=sum(part.seconds for part in parts), complete=all(part.complete for part in parts),
         deviation_tolerance=first.deviation_tolerance, strict=first.strict, strict_expect=first.strict_expect,

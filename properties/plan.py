@@ -66,10 +66,11 @@ class Scope:
     tier: Tier
     dtypes: tuple[np.dtype, ...]
     has_backward: bool
+    law: str = "bernoulli"
 
 
 class Decides(Protocol):
-    def decisions(self, scope: Scope) -> int: ...
+    def planned_decisions(self, scope: Scope) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,12 @@ class RunPlan:
     decisions: int
 
     @classmethod
-    def build(cls, tier: Tier, probe: Probe, has_backward: bool, battery: Iterable[Decides]) -> RunPlan:
-        """Bonferroni over every decision of the whole ``battery`` (not just the properties that will run)."""
-        scope = Scope(tier=tier, dtypes=dtypes_named(probe.dtypes), has_backward=has_backward)
-        decisions = sum(check.decisions(scope) for check in battery)
+    def build(cls, tier: Tier, probe: Probe, has_backward: bool, battery: Iterable[Decides],
+              law: str = "bernoulli") -> RunPlan:
+        """Bonferroni over every decision of the whole ``battery`` (not just the properties that will run) that
+        applies to the target's ``law``."""
+        scope = Scope(tier=tier, dtypes=dtypes_named(probe.dtypes), has_backward=has_backward, law=law)
+        decisions = sum(check.planned_decisions(scope) for check in battery)
         alpha = tier.family_alpha / decisions if decisions else tier.family_alpha
         return cls(dtypes=tuple(dtype.name for dtype in scope.dtypes), unsupported=probe.unsupported, alpha=alpha,
                    decisions=decisions)

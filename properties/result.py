@@ -176,6 +176,12 @@ class RunResult:
     strict: bool = False
     expectations: list[Outcome] = field(default_factory=list)  # what became of each expected finding
     strict_expect: bool = False  # an expected finding that is fixed fails the run
+    law: str = "bernoulli"  # the target's law (``laws``): bernoulli (with its convention), alpha or gaussian
+
+    @property
+    def law_description(self) -> str:
+        """"inverted convention", "classic convention", or "alpha law", "gaussian law"."""
+        return f"{self.convention} convention" if self.law == "bernoulli" else f"{self.law} law"
 
     @property
     def target_seconds(self) -> float:

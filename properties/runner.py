@@ -113,7 +113,7 @@ def verify(
     if progress:
         progress("done", len(results), len(checks), counter)
     run = RunResult(
-        target=adapter.name, convention=adapter.convention, seed=seed, tier=tier,
+        target=adapter.name, convention=adapter.convention, law=adapter.law.name, seed=seed, tier=tier,
         family_alpha=TIERS[tier].family_alpha, properties=results,
         versions={**_versions(), **getattr(obj, "versions", {})}, machine=_machine(),
         seconds=time.perf_counter() - started, complete=complete,
@@ -127,7 +127,7 @@ def verify(
 def plan_for(adapter: TargetAdapter, tier: Tier, probe: Probe) -> RunPlan:
     """The run's plan: alpha split over every decision of the whole battery, even when a subset runs, so
     that a property's verdict does not depend on which others run with it."""
-    return RunPlan.build(tier, probe, adapter.has_backward, ALL_CHECKS)
+    return RunPlan.build(tier, probe, adapter.has_backward, ALL_CHECKS, law=adapter.law.name)
 
 
 def _interrupted(ctx: Context, check: Check) -> PropertyResult:

@@ -1,8 +1,9 @@
 """The target protocol: what gets verified, how it is named, and the adapter the checks call through.
 
 A target is any object with ``forward(x, p, *, training, seed) -> array``, optionally
-``forward_backward(x, dy, p, *, seed) -> (y, dx)`` and ``convention = "inverted" | "classic"``; a plain
-function ``f(x, p, *, training, seed)`` is a forward-only target.
+``forward_backward(x, dy, p, *, seed) -> (y, dx)``, ``convention = "inverted" | "classic"`` and
+``law = "bernoulli" | "alpha" | "gaussian"`` (see ``laws``); a plain function ``f(x, p, *, training, seed)`` is a
+forward-only target.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from .floatbits import any_nan
+from .laws import Law, law_named
 from .structure import Structure, StructureError
 
 
@@ -72,6 +74,18 @@ def _reference_2d() -> Any:
     return ReferenceChannelTarget()
 
 
+def _reference_alpha() -> Any:
+    from .builtin_targets import ReferenceAlphaTarget
+
+    return ReferenceAlphaTarget()
+
+
+def _reference_gaussian() -> Any:
+    from .builtin_targets import ReferenceGaussianTarget
+
+    return ReferenceGaussianTarget()
+
+
 def _adapter(module: str, attr: str) -> Callable[[], Any]:
     def make() -> Any:
         from .adapters import MissingFramework
@@ -89,6 +103,8 @@ BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "reference": _reference,
     "reference-classic": _reference_classic,
     "reference-2d": _reference_2d,
+    "reference-alpha": _reference_alpha,
+    "reference-gaussian": _reference_gaussian,
     "torch": _adapter("pytorch", "Functional"),
     "torch-module": _adapter("pytorch", "Module"),
     "torch-dropout2d": _adapter("pytorch", "Dropout2d"),
@@ -132,6 +148,7 @@ class FunctionTarget:
     def __init__(self, function: Callable[..., Any]) -> None:
         self.function = function
         self.convention = getattr(function, "convention", "inverted")
+        self.law = getattr(function, "law", "bernoulli")
 
     def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> Any:
         return self.function(x, p, training=training, seed=seed)
@@ -207,6 +224,10 @@ class TargetAdapter:
         if convention not in ("inverted", "classic"):
             raise TargetLoadError(f"target convention must be 'inverted' or 'classic', got {convention!r}")
         self.convention: str = convention
+        try:
+            self.law: Law = law_named(getattr(target, "law", "bernoulli"), convention)
+        except ValueError as error:
+            raise TargetLoadError(f"target {self.name}: {error}") from error
         self.has_backward = callable(getattr(target, "forward_backward", None))
         self.elements = 0  # input elements passed to the target so far: what a progress display shows
         self.call_seconds = 0.0  # time spent inside the target: the harness overhead is the rest

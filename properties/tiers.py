@@ -23,6 +23,7 @@ class Tier:
     lag_call_elements: int  # independence_elements: one call's mask, searched at every lag up to half of it
     seed_offsets: int  # independence_calls: seeds s..s+K, every pair compared at every shift
     identity_elements: int  # edge_rates: elements checked at p = 0
+    noise_variance_delta: float = 0.01  # noise_law: relative error of Gaussian dropout's variance p / q to detect
 
 
 TIERS: dict[str, Tier] = {
@@ -30,7 +31,7 @@ TIERS: dict[str, Tier] = {
         name="quick", family_alpha=1e-6, power=0.99, rate_delta=0.01, rate_ps=(0.1, 0.5, 0.9),
         bias_delta=0.02, unbiased_ps=(0.1, 0.5), lag_rho=0.05, independence_ps=(0.5,),
         kept_ps=(0.1,), kept_mismatch_share=0.05, examples=20, duplicate_calls=300, identity_elements=10**5,
-        lag_call_elements=2**18, seed_offsets=2,
+        lag_call_elements=2**18, seed_offsets=2, noise_variance_delta=0.03,
     ),
     "standard": Tier(
         name="standard", family_alpha=1e-6, power=0.99, rate_delta=0.001, rate_ps=(0.01, 0.1, 0.3, 0.5, 0.9, 0.99),
@@ -43,6 +44,6 @@ TIERS: dict[str, Tier] = {
         rate_ps=(0.001, 0.01, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999), bias_delta=0.0005,
         unbiased_ps=(0.1, 0.3, 0.5, 0.9), lag_rho=0.005, independence_ps=(0.1, 0.5, 0.9),
         kept_ps=(0.1, 0.3, 0.7, 0.85), kept_mismatch_share=0.002, examples=500, duplicate_calls=10000,
-        identity_elements=10**8, lag_call_elements=2**22, seed_offsets=8,
+        identity_elements=10**8, lag_call_elements=2**22, seed_offsets=8, noise_variance_delta=0.005,
     ),
 }

@@ -15,6 +15,7 @@ from .summary import (
     expectation_lines,
     findings,
     headline_case,
+    law_text,
     minimal_examples,
     number,
     reproduce_snippet,
@@ -57,7 +58,7 @@ def _header(run: dict[str, Any]) -> list[str]:
     machine = run.get("machine", {})
     rows = [
         ("verdict", f'<span class="verdict">{status}</span> ({_e(tally)})'),
-        ("target", f"<code>{_e(run['target'])}</code>, {_e(run['convention'])} convention"),
+        ("target", f"<code>{_e(run['target'])}</code>, {_e(law_text(run))}"),
         ("tier, seed", f"{_e(run['tier'])}, seed {_e(run['seed'])}"),
         ("family-wise alpha", f"{_e(number(run['family_alpha']))} (Bonferroni over every statistical decision)"),
         ("time", f"{float(run.get('seconds', 0.0)):.1f} s" + (

@@ -13,6 +13,7 @@ from .summary import (
     finding_text,
     findings,
     headline_case,
+    law_text,
     literal,
     minimal_examples,
     number,
@@ -37,7 +38,7 @@ def render(run: dict[str, Any]) -> str:
     lines = [
         f"# dropout-verify: {run['target']} — **{status}**",
         "",
-        f"{tally}. Tier `{run['tier']}`, seed {run['seed']}, {run['convention']} convention, family-wise alpha "
+        f"{tally}. Tier `{run['tier']}`, seed {run['seed']}, {law_text(run)}, family-wise alpha "
         f"{run['family_alpha']:g}, {run.get('seconds', 0):.1f} s{_inside(run)}.",
         "",
         "| property | verdict | estimate [interval] | p-value | samples | message |",

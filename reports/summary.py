@@ -113,3 +113,9 @@ def expectation_lines(run: dict[str, Any]) -> list[str]:
         cases = f", {outcome['cases']} case(s)" if outcome.get("cases") else ""
         lines.append(f"{outcome['status']}: #{outcome['entry']} {', '.join(names)}{cases} ({outcome['reason']})")
     return lines
+
+
+def law_text(run: dict[str, Any]) -> str:
+    """"inverted convention" for a Bernoulli target (and runs from before laws existed), else "alpha law"."""
+    law = run.get("law", "bernoulli")
+    return f"{run['convention']} convention" if law == "bernoulli" else f"{law} law"

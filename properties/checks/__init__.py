@@ -13,13 +13,14 @@ from .kept_values import KeptValues
 from .mask_rate import MaskRate
 from .mask_structure import MaskStructure
 from .nan_policy import NanPolicy
+from .noise_law import NoiseLaw
 from .seed_reproducibility import SeedReproducibility
 from .unbiased import Unbiased
 
 ALL_CHECKS: list[Check] = [
-    MaskRate(), KeptValues(), Unbiased(), Inference(), BackwardMask(), MaskStructure(), IndependenceElements(),
-    IndependenceSamples(), IndependenceCalls(), SeedReproducibility(), EdgeRates(), Contract(), InvalidRate(),
-    NanPolicy(),
+    MaskRate(), KeptValues(), Unbiased(), NoiseLaw(), Inference(), BackwardMask(), MaskStructure(),
+    IndependenceElements(), IndependenceSamples(), IndependenceCalls(), SeedReproducibility(), EdgeRates(), Contract(),
+    InvalidRate(), NanPolicy(),
 ]
 
 __all__ = ["ALL_CHECKS", "Check"]

@@ -9,12 +9,13 @@ from scipy import stats
 
 from .. import strategies as dst
 from ..context import Context
-from ..exact import correctly_rounded_quotient, smallest_normal, ulp_distance
+from ..exact import smallest_normal, ulp_distance
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from .base import Check, PropertyFailure, guarded, run_hypothesis
-from .rounding import SAMPLE_CALL, ULP_BOUND, RoundingTally, sample_inputs, sign_test_sample_size
+from .rounding import SAMPLE_CALL, RoundingTally, sample_inputs, sign_test_sample_size
 
+GAUSSIAN_RULE_RATES = (0.5, 0.1, 1 / 3, 0.9)  # where e's variance p / q stays moderate
 ZERO_INPUTS = 8192  # positions with x == 0 per statistical case
 BACKWARD_P = 0.5
 
@@ -28,7 +29,12 @@ class BackwardMask(Check):
     exact rule on Hypothesis inputs at normal x (the kept pattern of dx must equal that of y); at x == 0,
     where y cannot show the mask, an exact binomial test of H0 "P(dx != 0) = q" (a mask inferred from y
     keeps none there: p-value 2**-8191); on a seeded sample, the kept gradients against the correctly
-    rounded dy/q with kept_values' sign test (power 0.99 against a one-way bias on 1% of them)."""
+    rounded dy/q with kept_values' sign test (power 0.99 against a one-way bias on 1% of them).
+
+    Alpha dropout: the same with ``a * dy`` where kept (``y`` shows the mask through its two values). Gaussian
+    dropout: with ``dy = s * x`` for powers of two ``s``, ``dx = dy * e = s * (x * e)`` must equal ``s * y``
+    bit for bit when the gradient uses the forward pass's own draw and rounding (a fresh draw differs almost
+    everywhere); deterministic, so it spends no alpha."""
 
     name = "backward_mask"
     weight = 0.65
@@ -38,25 +44,60 @@ class BackwardMask(Check):
     needs_backward = True
 
     def decisions(self, scope: Scope) -> int:
-        # one zero-input test per dtype, one sign test per dtype and rate
-        return len(scope.dtypes) * (1 + len(scope.tier.kept_ps)) if scope.has_backward else 0
+        # one zero-input test per dtype, one sign test per dtype and rate (the Gaussian rule decides exactly)
+        if not scope.has_backward or scope.law == "gaussian":
+            return 0
+        return len(scope.dtypes) * (1 + len(scope.tier.kept_ps))
 
     def run(self, ctx: Context, result: PropertyResult) -> None:
         if not ctx.target.has_backward:
             result.verdict = Verdict.SKIPPED
             result.message = "the target has no forward_backward()"
             return
+        if not ctx.target.law.two_point:
+            for dtype in ctx.dtypes:
+                self._same_draw(ctx, result, dtype)
+            return
         result.effect_size = "a backward pass that keeps no element where x == 0"
-        inverted = ctx.target.convention == "inverted"
         for dtype in ctx.dtypes:
-            self._rule(ctx, result, dtype, inverted)
+            self._rule(ctx, result, dtype)
             result.cases += guarded(dtype, BACKWARD_P, self._zeros, ctx, dtype)
             for p in ctx.tier.kept_ps:
-                result.cases += guarded(dtype, p, self._scale, ctx, dtype, p, inverted)
+                result.cases += guarded(dtype, p, self._scale, ctx, dtype, p)
         result.power = ctx.tier.power  # the sign tests' (the zero-input tests have power 1)
 
-    def _rule(self, ctx: Context, result: PropertyResult, dtype: np.dtype, inverted: bool) -> None:
+    def _same_draw(self, ctx: Context, result: PropertyResult, dtype: np.dtype) -> None:
+        """Gaussian noise: ``dx == s * y`` exactly for ``dy = s * x``, ``s`` a power of two per element."""
+        strategy = dst.rule_examples(dtype, GAUSSIAN_RULE_RATES)
+        finfo = np.finfo(dtype)
+
+        def rule(example: dict) -> None:
+            x, p = example["x"], example["p"]
+            s = np.resize(np.array([1.0, -2.0, 0.5, -1.0, 2.0, -0.5]), x.shape)
+            with np.errstate(over="ignore"):
+                dy = (s * x.astype(np.float64)).astype(dtype)
+            y, dx = ctx.target.forward_backward(x, dy, p, seed=example["seed"])
+            wide_y, wide_dx = y.astype(np.float64), dx.astype(np.float64)
+
+            def exact_range(values: np.ndarray) -> np.ndarray:  # where s * values is exact in the dtype
+                magnitude = np.abs(values.astype(np.float64))
+                return (magnitude >= 4 * float(finfo.smallest_normal)) & (magnitude <= float(finfo.max) / 4)
+
+            informative = exact_range(x) & exact_range(y)
+            differ = informative & (wide_dx != s * wide_y)
+            if differ.any():
+                index = tuple(int(i) for i in np.argwhere(differ)[0])
+                raise PropertyFailure(
+                    f"at {index}: x = {x[index]!r}, dy = {dy[index]!r} = {s[index]} x, y = {y[index]!r}, so "
+                    f"dx = dy * e = {s[index] * wide_y[index]!r}, got {dx[index]!r} "
+                    f"({int(differ.sum())} of {int(informative.sum())} differ): the gradient's e is not the "
+                    "forward pass's")
+
+        result.cases.append(run_hypothesis(ctx, dtype, self.name, strategy, rule))
+
+    def _rule(self, ctx: Context, result: PropertyResult, dtype: np.dtype) -> None:
         strategy = dst.rule_examples(dtype)
+        law = ctx.target.law
 
         def rule(example: dict) -> None:
             x, p = example["x"], example["p"]
@@ -64,25 +105,27 @@ class BackwardMask(Check):
             y, dx = ctx.target.forward_backward(x, dy, p, seed=example["seed"])
             # y shows the mask where x is a normal number; zeros (bug class 11) are tested below, and
             # subnormals may be flushed to zero by the framework (XLA on CPU does) without any dropout bug
-            informative = np.asarray(np.abs(x.astype(np.float64)) >= smallest_normal(x.dtype))
-            y_kept, dx_kept = np.asarray(y != 0), np.asarray(dx != 0)
+            y_kept, clear = law.kept_from(y, x, p)
+            informative = clear & np.asarray(np.abs(x.astype(np.float64)) >= smallest_normal(x.dtype))
+            dx_kept = np.asarray(dx != 0)
             differ = informative & (y_kept != dx_kept)
             if differ.any():
                 index = tuple(int(i) for i in np.argwhere(differ)[0])
                 raise PropertyFailure(f"at {index}: y = {y[index]!r} but dx = {dx[index]!r} (x = {x[index]!r}): "
                                       "backward used another mask")
-            expected = correctly_rounded_quotient(dy, 1.0 - p) if inverted else dy
+            expected = law.gradient(dy, p)
             distance = np.abs(ulp_distance(dx[dx_kept].astype(x.dtype), expected[dx_kept]))
-            if distance.size and distance.max() > (1 if inverted else 0):
+            if distance.size and distance.max() > law.gradient_bound():
                 index = tuple(int(i) for i in np.argwhere(dx_kept)[int(distance.argmax())])
                 raise PropertyFailure(f"at {index}: dx = {dx[index]!r}, expected {expected[index]!r}")
 
         result.cases.append(run_hypothesis(ctx, dtype, self.name, strategy, rule))
 
-    def _scale(self, ctx: Context, dtype: np.dtype, p: float, inverted: bool) -> Case:
-        """On a seeded sample, the gradient's kept values are dy/q within one ulp and rounded without bias
-        (the same sign test as kept_values: a scale rounded to the dtype moves every miss one way)."""
+    def _scale(self, ctx: Context, dtype: np.dtype, p: float) -> Case:
+        """On a seeded sample, the gradient's kept values are dy/q (a dy for alpha) within one ulp and rounded
+        without bias (the same sign test as kept_values: a scale rounded to the dtype moves every miss one way)."""
         q = 1.0 - p
+        law = ctx.target.law
         rng = ctx.rng(self.name, "scale", dtype.name, repr(p))
         tally = RoundingTally()
         calls = max(1, math.ceil(sign_test_sample_size(ctx) / q / SAMPLE_CALL))
@@ -90,9 +133,8 @@ class BackwardMask(Check):
             x, dy = sample_inputs(rng, dtype), sample_inputs(rng, dtype)
             _, dx = ctx.target.forward_backward(x, dy, p, seed=call_seed)
             kept = np.asarray(dx != 0)
-            expected = correctly_rounded_quotient(dy[kept], q) if inverted else dy[kept]
-            tally.add(dx[kept], expected, dy[kept].astype(np.float64) / (q if inverted else 1.0))
-        return tally.case(ctx, dtype, p, ULP_BOUND if inverted else 0, "gradient value")
+            tally.add(dx[kept], law.gradient(dy[kept], p), law.exact_gradient(dy[kept], p))
+        return tally.case(ctx, dtype, p, law.gradient_bound(), "gradient value")
 
     def _zeros(self, ctx: Context, dtype: np.dtype) -> Case:
         x = np.zeros(ZERO_INPUTS, dtype=dtype)

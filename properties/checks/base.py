@@ -34,16 +34,27 @@ class Check:
     # seconds a standard run of the reference spends on it: workers take the heaviest first, so that no
     # worker idles while another finishes a long one (the order of tasks never changes a result)
     weight: ClassVar[float] = 0.0
+    # the laws (``laws.LAW_NAMES``) this property applies to; for each other law, why not
+    not_for: ClassVar[dict[str, str]] = {}
 
     def decisions(self, scope: Scope) -> int:
         """How many statistical decisions this property will make (each spends the plan's alpha)."""
         return 0
 
+    def skip_reason(self, law: str) -> str:
+        """Why this property does not apply to a target of ``law`` ("" when it does)."""
+        reason = self.not_for.get(law)
+        return f"does not apply to the {law} law: {reason}" if reason else ""
+
+    def planned_decisions(self, scope: Scope) -> int:
+        """``decisions``, or 0 for a law the property does not apply to: a skipped property spends no alpha."""
+        return 0 if self.skip_reason(scope.law) else self.decisions(scope)
+
     def run(self, ctx: Context, result: PropertyResult) -> None:
         raise NotImplementedError
 
     def new_result(self, ctx: Context) -> PropertyResult:
-        decisions = self.decisions(ctx.scope)
+        decisions = self.planned_decisions(ctx.scope)
         return PropertyResult(
             name=self.name, verdict=Verdict.PASS, hypothesis=self.hypothesis, test=self.test,
             bug_classes=list(self.bug_classes), alpha=ctx.alpha if decisions else None, decisions=decisions,

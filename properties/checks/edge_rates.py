@@ -18,7 +18,11 @@ class EdgeRates(Check):
     the gradient.
 
     Guards bug classes 13 (p = 0 still drops: with 10**7 elements a drop probability of 5e-7 is seen
-    with probability 0.99) and 14 (p = 1 gives NaN). Deterministic: it spends no alpha."""
+    with probability 0.99) and 14 (p = 1 gives NaN). Deterministic: it spends no alpha.
+
+    Alpha dropout's ``a`` is infinite at p = 1, and its dropped value ``a alpha' q`` tends to 0: zeros (the
+    limit) or an error. Gaussian dropout's variance ``p / q`` is infinite at p = 1 and the law has no limit:
+    the target must raise."""
 
     name = "edge_rates"
     weight = 0.1
@@ -66,6 +70,11 @@ class EdgeRates(Check):
             return Case(dtype=dtype.name, p=1.0, shape=[4096], verdict=Verdict.FAIL, samples=1,
                         message=f"p = 1: {error}", extra={"p1": "bad output"},
                         effect=math.inf if isinstance(error, WrongValue) else None)
+        if ctx.target.law.name == "gaussian":
+            return Case(dtype=dtype.name, p=1.0, shape=[4096], verdict=Verdict.FAIL, samples=1,
+                        message="p = 1 returned an output: Gaussian noise of variance p / q = inf has no law, the call "
+                                f"must raise (got {int(np.count_nonzero(np.isfinite(y)))} finite of 4096 values)",
+                        extra={"p1": "output"})
         y64 = y.astype(np.float64)
         problems = []
         if not np.all(np.isfinite(y64)):

@@ -129,9 +129,10 @@ class IndependenceElements(Check):
         rate = float(np.count_nonzero(flat)) / bits
         shape = [design.matrices, size, size]
         extra = {"decision": "rank", "deficiency": design.deficiency, "false_alarm": design.false_alarm}
-        if abs(rate - (1 - RANK_P)) > RANK_RATE_TOLERANCE:
+        if abs(rate - ctx.target.law.indicator_rate(RANK_P, dtype)) > RANK_RATE_TOLERANCE:
+            what = ctx.target.law.indicator_name
             return Case(dtype=dtype.name, p=RANK_P, shape=shape, verdict=Verdict.SKIPPED, estimate=rate, samples=0,
-                        message=f"keep rate {rate:.4f} at p = 0.5: the rank test needs fair bits (see mask_rate)",
+                        message=f"rate of '{what}' {rate:.4f} at p = 0.5: the rank test needs fair bits",
                         extra=extra)
         ranks = gf2_ranks(flat.reshape(design.matrices, size, size))
         lowest = int(ranks.min())

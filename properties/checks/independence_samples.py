@@ -96,7 +96,7 @@ class IndependenceSamples(Check):
                      max_pair_test(gram, support, calls * FEATURES, share), "rows of one batch"),
         ]
         if repeat:
-            bound = 2 * calls * ROWS * ROWS * identical_rows_bound(1 - p, FEATURES)
+            bound = 2 * calls * ROWS * ROWS * identical_rows_bound(ctx.target.law.indicator_rate(p, dtype), FEATURES)
             cases.append(Case(
                 dtype=dtype.name, p=p, shape=shape, verdict=Verdict.FAIL, samples=2 * calls * ROWS,
                 message=f"rows {repeat[0]} and {repeat[1]} of one call have identical masks (offset "

@@ -13,8 +13,8 @@ from .base import Check, PropertyFailure, run_hypothesis
 
 
 class Inference(Check):
-    """At inference the output is ``x`` bit for bit (inverted) or ``q * x`` within one ulp of the correctly
-    rounded product (classic): no element is dropped, nothing else is scaled.
+    """At inference the output is ``x`` bit for bit (inverted; alpha and Gaussian dropout too) or ``q * x``
+    within one ulp of the correctly rounded product (classic): no element is dropped, nothing else is scaled.
 
     A target that refuses p = 1 by raising (MLX, eager Haiku: ``edge_rates`` accepts and reports it) may refuse
     it at inference too; any other raise is an error naming the call.

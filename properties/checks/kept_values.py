@@ -1,29 +1,24 @@
-"""kept_values: every output is 0 or the kept value of the same index, rounded without bias."""
+"""kept_values: every output is the dropped value (0) or the kept value of the same index, rounded without bias."""
 
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 
 from .. import strategies as dst
 from ..context import Context
-from ..exact import correctly_rounded_quotient, ulp_distance
 from ..plan import Scope
 from ..result import Case, PropertyResult
 from .base import Check, PropertyFailure, guarded, run_hypothesis
 from .rounding import (
     SAMPLE_CALL,
     SYMMETRIC_MISS_SHARE,
-    ULP_BOUND,
     RoundingTally,
     sample_inputs,
     sign_test_sample_size,
 )
-
-
-def expected_kept(x: np.ndarray, p: float, convention: str) -> np.ndarray:
-    return correctly_rounded_quotient(x, 1.0 - p) if convention == "inverted" else x.copy()
 
 
 class KeptValues(Check):
@@ -37,13 +32,20 @@ class KeptValues(Check):
     round the magnitude up as down". A pre-rounded scale moves every mismatch the same way; power 0.99
     against a one-way bias touching ``kept_mismatch_share`` of kept values, even amid one-ulp misses in both
     directions on ``SYMMETRIC_MISS_SHARE`` of them. The sampled rates have an inexact ``1/q`` in every dtype
-    (a rounded scale at p = 0.5 is exact and biases nothing)."""
+    (a rounded scale at p = 0.5 is exact and biases nothing).
+
+    Alpha dropout (``laws.Alpha``): each output is ``a x + b`` or ``a alpha' + b``, within four ulps of the largest
+    term (a dtype computation rounds ``a``, ``a x`` and the sum); the sign test runs on positive ``x``, where no
+    cancellation occurs and an ulp of the result is an ulp of the largest term. Guards a wrong ``alpha'``, ``a``
+    or ``b`` (a relative error above about 4 ulps of the dtype)."""
 
     name = "kept_values"
     weight = 0.7
     hypothesis = "kept outputs are x/q (inverted) or x (classic) within 1 ulp, at the same index, without bias"
     test = "exact rule on Hypothesis inputs + exact sign test on one-ulp mismatches"
     bug_classes = (1, 4, 15)
+    not_for: ClassVar[dict[str, str]] = {
+        "gaussian": "the output takes a continuum of values; noise_law tests y / x against its law"}
 
     def decisions(self, scope: Scope) -> int:
         return len(scope.dtypes) * len(scope.tier.kept_ps)
@@ -51,11 +53,10 @@ class KeptValues(Check):
     def run(self, ctx: Context, result: PropertyResult) -> None:
         result.effect_size = (f"one-way rounding of >= {ctx.tier.kept_mismatch_share:.1%} of kept values, amid "
                               f"{SYMMETRIC_MISS_SHARE:.0%} symmetric one-ulp misses")
-        convention = ctx.target.convention
         for dtype in ctx.dtypes:
-            self._rule(ctx, result, dtype, convention)
+            self._rule(ctx, result, dtype)
             for p in ctx.tier.kept_ps:
-                result.cases += guarded(dtype, p, self._bias, ctx, dtype, p, convention)
+                result.cases += guarded(dtype, p, self._bias, ctx, dtype, p)
         result.power = ctx.tier.power if any(case.p_value is not None for case in result.cases) else None
         bias = [case.extra["relative_bias_percent"] for case in result.cases if "relative_bias_percent" in case.extra]
         worst = [case.extra["worst_ulps"] for case in result.cases if "worst_ulps" in case.extra]
@@ -74,43 +75,44 @@ class KeptValues(Check):
         value, dtype = max(bias, key=lambda item: abs(item[0]))
         return f"worst {worst} ulp; bias of E[y] {value:+.3g}% ({dtype})"
 
-    def _rule(self, ctx: Context, result: PropertyResult, dtype: np.dtype, convention: str) -> None:
+    def _rule(self, ctx: Context, result: PropertyResult, dtype: np.dtype) -> None:
         strategy = dst.rule_examples(dtype)
+        law = ctx.target.law
+        bound = law.value_bound()
 
         def rule(example: dict) -> None:
             x, p = example["x"], example["p"]
             y = ctx.target.forward(x, p, training=True, seed=example["seed"])
             if y.dtype != x.dtype:
                 y = y.astype(x.dtype)
-            kept = y != 0
-            expected = expected_kept(x, p, convention)
-            nonzero_expected = expected != 0
-            distance = np.abs(ulp_distance(y[kept & nonzero_expected], expected[kept & nonzero_expected]))
-            bound = ULP_BOUND if convention == "inverted" else 0
-            bad = np.flatnonzero((kept & ~nonzero_expected).ravel())
-            if bad.size:
-                index = np.unravel_index(bad[0], x.shape)
-                raise PropertyFailure(f"at index {index} x = 0 but y = {y[index]!r}")
-            if distance.size and distance.max() > bound:
-                where = np.argwhere(kept & nonzero_expected)[int(distance.argmax())]
-                index = tuple(int(i) for i in where)
+            kept, clear = law.kept_from(y, x, p)
+            kept_value, dropped_value = law.kept(x, p), law.dropped(x, p)
+            kept_error, dropped_error = law.value_errors(y, x, p)
+            # where the two values are too close to tell which one y is, y must be within the bound of either
+            error = np.where(clear, np.where(kept, kept_error, dropped_error), np.minimum(kept_error, dropped_error))
+            if error.size and error.max() > bound:
+                index = tuple(int(i) for i in np.unravel_index(int(error.argmax()), x.shape))
+                branch = "kept" if kept[index] and clear[index] else "dropped" if clear[index] else "either"
+                expected = (repr(kept_value[index]) if branch == "kept" else repr(dropped_value[index])
+                            if branch == "dropped" else f"{kept_value[index]!r} or {dropped_value[index]!r}")
                 raise PropertyFailure(
-                    f"at index {index} (layout strides {x.strides}) x = {x[index]!r}, y = {y[index]!r}, "
-                    f"expected {expected[index]!r} ({int(distance.max())} ulp away, bound {bound})"
+                    f"at index {index} (layout strides {x.strides}) x = {x[index]!r}, y = {y[index]!r}, expected "
+                    f"{expected} ({branch}; {float(error[index]):.3g} {law.value_metric} away, bound {bound})"
                 )
 
         explicit = [{"x": x, "p": 0.5, "seed": 7} for x in dst.layout_examples(dtype)]
         result.cases.append(run_hypothesis(ctx, dtype, self.name, strategy, rule, explicit=explicit))
 
-    def _bias(self, ctx: Context, dtype: np.dtype, p: float, convention: str) -> Case:
-        q = 1.0 - p
+    def _bias(self, ctx: Context, dtype: np.dtype, p: float) -> Case:
+        law = ctx.target.law
         rng = ctx.rng(self.name, "inputs", dtype.name, repr(p))
         tally = RoundingTally()
-        calls = max(1, math.ceil(sign_test_sample_size(ctx) / q / SAMPLE_CALL))
+        calls = max(1, math.ceil(sign_test_sample_size(ctx) / (1.0 - p) / SAMPLE_CALL))
         for call_seed in ctx.call_seeds(calls, self.name, dtype.name, repr(p)):
             x = sample_inputs(rng, dtype)
+            if law.name == "alpha":  # positive: a x + b without cancellation (b >= 0)
+                x = np.abs(x)
             y = ctx.target.forward(x, p, training=True, seed=call_seed)
-            kept = np.asarray(y != 0)
-            exact = x[kept].astype(np.float64) / (q if convention == "inverted" else 1.0)
-            tally.add(y[kept], expected_kept(x[kept], p, convention), exact)
-        return tally.case(ctx, dtype, p, ULP_BOUND if convention == "inverted" else 0, "kept value")
+            kept, _ = law.kept_from(y, x, p)  # sample inputs are never 0 nor near alpha'
+            tally.add(y[kept], law.kept(x[kept], p), law.exact_kept(x[kept], p))
+        return tally.case(ctx, dtype, p, law.value_bound(), "kept value")

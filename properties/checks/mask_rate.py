@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 
 from ..context import Context, calls_for
-from ..floatbits import count_nonzero
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..stats import BernoulliEProcess, RateDesign, rate_decision, rate_design
@@ -21,7 +21,8 @@ class MaskRate(Check):
 
     Guards bug classes 2 (keep and drop swapped: shows at any ``p != 0.5``), 3 (rate slightly off: 8-bit
     or bf16 thresholds, off-by-one comparisons, a rate rounded to fp16) and 12 (dropout never active).
-    Test: exact binomial test of H0 ``P(keep) = q`` on ``y != 0`` for ``x = 1``, plus equivalence: the
+    Test: exact binomial test of H0 ``P(keep) = q`` on ``y != 0`` for ``x = 1`` (alpha dropout: ``y`` nearer the
+    kept value than the dropped one), plus equivalence: the
     Clopper-Pearson interval must lie inside ``q +/- delta``. The sample size is the smallest whose exact
     false-alarm probability is within the decision's alpha; power against a rate error of ``delta`` is
     then computed exactly from the binomial distribution (about 1 - 1e-9 by construction).
@@ -36,6 +37,8 @@ class MaskRate(Check):
     hypothesis = "P(element kept) = q = 1 - p"
     test = "exact binomial test + Clopper-Pearson interval inside q +/- delta"
     bug_classes = (2, 3, 12)
+    not_for: ClassVar[dict[str, str]] = {
+        "gaussian": "no element is dropped; the noise's law (noise_law) fixes P(e > 1) and every other quantile"}
 
     def decisions(self, scope: Scope) -> int:
         return len(scope.dtypes) * len(scope.tier.rate_ps)
@@ -57,7 +60,7 @@ class MaskRate(Check):
         seeds = ctx.call_seeds(len(sizes), self.name, dtype.name, repr(p))
         for size, call_seed in zip(sizes, seeds, strict=True):
             y = ctx.target.forward(np.ones(size, dtype=dtype), p, training=True, seed=call_seed)
-            sequential.update(count_nonzero(y), size)
+            sequential.update(ctx.target.law.count(y, p), size)
             if sequential.rejected:
                 return self._stopped(sequential, design.n, dtype, p)
         decision = rate_decision(sequential.kept, design.n, design)

@@ -12,8 +12,10 @@ from ..result import Case, Verdict
 
 
 def mask_of(ctx: Context, dtype: np.dtype, p: float, shape: tuple[int, ...], seed: int) -> np.ndarray:
-    """The keep mask (``y != 0`` for ``x = 1``) of one training call."""
-    return np.asarray(ctx.target.forward(np.ones(shape, dtype=dtype), p, training=True, seed=seed) != 0)
+    """The keep mask of one training call (``y != 0`` for ``x = 1``), or the law's indicator in its place
+    (``e > 1`` for Gaussian noise): independent elements give independent indicators."""
+    y = ctx.target.forward(np.ones(shape, dtype=dtype), p, training=True, seed=seed)
+    return ctx.target.law.indicator(y, p)
 
 
 def mask_pairs(ctx: Context, dtype: np.dtype, p: float, shape: tuple[int, ...], calls: int,

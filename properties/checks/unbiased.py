@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 
 from ..context import Context
-from ..exact import correctly_rounded_quotient
+from ..laws import Bernoulli, Law
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from ..stats import bernstein_mean_design
@@ -26,13 +27,20 @@ class Unbiased(Check):
     bounded; Bernstein's inequality bounds both tails without asymptotics, the test rejects where that bound
     is below alpha / 2, and the interval of the relative bias must lie inside ``+/- bias_delta``
     (equivalence). K is the smallest that keeps a correct target's interval inside the margin whenever the
-    test does not reject; power against a relative bias of ``bias_delta`` follows (about 1 - 1e-9)."""
+    test does not reject; power against a relative bias of ``bias_delta`` follows (about 1 - 1e-9).
+
+    The law (``laws``) supplies each element's two values, kept ``v1`` with probability q and dropped ``v0``:
+    null mean ``q v1 + p v0``, variance ``p q (v1 - v0)^2``. Alpha dropout's mean ``a q x`` is not its inference
+    output ``x``: its train/inference agreement holds for standardized input only (mean 0, variance 1), which
+    the exact ``a``, ``b``, ``alpha'`` (kept_values) and rate (mask_rate) imply."""
 
     name = "unbiased"
     weight = 0.5
-    hypothesis = "E[y_train] = y_eval (x for inverted, q*x for classic)"
+    hypothesis = "E[y_train] = the law's mean: y_eval (x inverted, q*x classic); a*q*x for alpha dropout"
     test = "Bernstein-bounded test on the total output (exact null mean and variance) + equivalence margin"
-    bug_classes = (1, 12)
+    bug_classes = (1, 12, 21)
+    not_for: ClassVar[dict[str, str]] = {
+        "gaussian": "E[y] = x is noise_law's exact test of E[e] = 1 (an unbounded output has no Bernstein bound)"}
 
     def decisions(self, scope: Scope) -> int:
         return len(scope.dtypes) * len(scope.tier.unbiased_ps)
@@ -55,11 +63,13 @@ class Unbiased(Check):
 
     def _case(self, ctx: Context, dtype: np.dtype, p: float, x: np.ndarray) -> Case:
         q = 1.0 - p
-        inverted = ctx.target.convention == "inverted"
-        kept_value = (correctly_rounded_quotient(x, q) if inverted else x).astype(np.float64)
-        null_mean = float(q * kept_value.sum())  # per call
-        null_variance = float(q * (1 - q) * np.square(kept_value).sum())
-        bound = max(q, 1 - q) * float(np.abs(kept_value).max())  # |v (m - q)| for a Bernoulli(q) m
+        law = ctx.target.law
+        kept_value = law.kept(x, p).astype(np.float64)
+        dropped_value = law.dropped(x, p).astype(np.float64)
+        step = kept_value - dropped_value
+        null_mean = float(q * kept_value.sum() + p * dropped_value.sum())  # per call
+        null_variance = float(q * (1 - q) * np.square(step).sum())
+        bound = max(q, 1 - q) * float(np.abs(step).max())  # |(v1 - v0)(m - q)| for a Bernoulli(q) m
         design = bernstein_mean_design(ctx.tier.bias_delta, ctx.alpha, null_mean, null_variance, bound)
         calls = design.calls
         y_eval = ctx.target.forward(x, p, training=False, seed=0).astype(np.float64)
@@ -74,12 +84,7 @@ class Unbiased(Check):
         ci = list(design.interval(total))
         inside = -design.delta <= ci[0] and ci[1] <= design.delta
         passed = p_value >= ctx.alpha / 2 and inside
-        eval_expected = float(x.astype(np.float64).sum()) * (1.0 if inverted else q)
-        # the energy view of the same sample: ||y||^2 / ||x||^2 is 1/q with the 1/q scaling and q without
-        x_energy = float(np.square(x.astype(np.float64)).sum())
-        measured_energy = energy / (calls * x_energy)
-        scaled, unscaled = (measured_energy, measured_energy * q * q) if inverted else (measured_energy / (q * q),
-                                                                                      measured_energy)
+        eval_expected = float(law.inference(x, p).astype(np.float64).sum())
         eval_gap = float(y_eval.sum() / eval_expected - 1)
         message = "" if passed else (
             f"mean training output is {relative:+.4%} off its expectation (interval [{ci[0]:+.4%}, "
@@ -90,6 +95,16 @@ class Unbiased(Check):
             p_value=p_value, samples=calls * ROW, message=message,
             effect=None if passed else max(abs(ci[0]), abs(ci[1])),  # every bias the interval allows
             extra={"calls": calls, "z": z, "power": design.power, "train_vs_eval_relative": relative + 0.0,
-                   "eval_relative_to_expected": eval_gap, "energy_scaled": scaled, "energy_unscaled": unscaled,
-                   "energy_expected_scaled": 1.0 / q, "energy_expected_unscaled": q},
+                   "eval_relative_to_expected": eval_gap, **self._energy(law, x, energy / calls, q)},
         )
+
+    @staticmethod
+    def _energy(law: Law, x: np.ndarray, energy: float, q: float) -> dict[str, float]:
+        """Bernoulli's energy view of the same sample: ||y||^2 / ||x||^2 is 1/q with the 1/q scaling, q without."""
+        if not isinstance(law, Bernoulli):
+            return {}
+        measured = energy / float(np.square(x.astype(np.float64)).sum())
+        inverted = law.convention == "inverted"
+        scaled, unscaled = (measured, measured * q * q) if inverted else (measured / (q * q), measured)
+        return {"energy_scaled": scaled, "energy_unscaled": unscaled, "energy_expected_scaled": 1.0 / q,
+                "energy_expected_unscaled": q}

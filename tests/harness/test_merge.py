@@ -10,8 +10,8 @@ from dropout_verify.properties.cli import main
 from dropout_verify.properties.merge import merge_runs
 
 FIRST = ["mask_rate", "independence_elements", "edge_rates", "nan_policy"]
-SECOND = ["kept_values", "unbiased", "inference", "backward_mask", "mask_structure", "independence_samples",
-          "independence_calls", "seed_reproducibility", "contract", "invalid_rate"]
+SECOND = ["kept_values", "unbiased", "noise_law", "inference", "backward_mask", "mask_structure",
+          "independence_samples", "independence_calls", "seed_reproducibility", "contract", "invalid_rate"]
 
 
 def test_parts_computed_separately_merge_into_the_single_run():

@@ -75,7 +75,7 @@ def test_pytest_plugin_adds_one_item_per_property(tmp_path):
     out = _run("-m", "pytest", "-p", "no:cacheprovider", "--dropout-target=reference", "--dropout-tier=quick",
                "-q", cwd=tmp_path)
     assert out.returncode == 0, out.stdout[-2000:]
-    assert "13 passed, 1 skipped" in out.stdout  # mask_structure: the reference is elementwise
+    assert "13 passed, 2 skipped" in out.stdout  # mask_structure (elementwise) and noise_law (bernoulli)
 
 
 def test_pytest_plugin_under_xdist_gives_the_same_verdicts(tmp_path):
@@ -94,7 +94,7 @@ def test_pytest_plugin_under_xdist_gives_the_same_verdicts(tmp_path):
 
     alone_verdicts = verdicts(tmp_path / "alone.xml")
     assert alone_verdicts == verdicts(tmp_path / "spread.xml")
-    assert len(alone_verdicts) == 14
+    assert len(alone_verdicts) == 15
     assert alone_verdicts["kept_values"] == "failure"
 
 
@@ -124,7 +124,7 @@ def test_pytest_plugin_isolates_a_segfaulting_target_and_selects_with_k(tmp_path
          "--dropout-tier=quick", "-k", "mask_rate or inference", "-rA", "--junitxml", str(tmp_path / "j.xml")],
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
     assert out.returncode == 1, out.stdout[-3000:]
-    assert "1 failed, 1 passed, 12 deselected" in out.stdout
+    assert "1 failed, 1 passed, 13 deselected" in out.stdout
     assert "FAILED dropout-verify/misbehaving:segfaults::mask_rate" in out.stdout
     assert "PASSED dropout-verify/misbehaving:segfaults::inference" in out.stdout
     assert "killed by SIGSEGV" in out.stdout
@@ -139,9 +139,9 @@ def test_pytest_plugin_maps_expected_findings_to_xfail_and_a_fixed_one_to_a_stri
             "-rA")
     lenient = _run(*args, cwd=tmp_path)
     assert lenient.returncode == 0, lenient.stdout[-3000:]
-    assert "1 passed, 12 deselected, 1 xfailed" in lenient.stdout and "swapped on purpose" in lenient.stdout
+    assert "1 passed, 13 deselected, 1 xfailed" in lenient.stdout and "swapped on purpose" in lenient.stdout
     strict = _run(*args, "--dropout-strict-expect", cwd=tmp_path)
-    assert strict.returncode == 1 and "1 failed, 12 deselected, 1 xfailed" in strict.stdout
+    assert strict.returncode == 1 and "1 failed, 13 deselected, 1 xfailed" in strict.stdout
     assert "expected finding #2 inference no longer fails (strict): remove it" in strict.stdout
     typo = _run(*args[:-2], "--dropout-expect=missing.toml", cwd=tmp_path)
     assert typo.returncode == 4 and "cannot read expected findings" in typo.stderr

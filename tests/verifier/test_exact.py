@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from dropout_verify.dropout_core._rounding import scaled
 from dropout_verify.properties.exact import (
-    _bits_neighbours,
     correctly_rounded,
     correctly_rounded_product,
     correctly_rounded_quotient,
+    neighbours,
 )
 
 ml_dtypes = pytest.importorskip("ml_dtypes")
@@ -49,7 +49,7 @@ def test_the_oracle_is_correctly_rounded_against_fractions(dtype, q):
 
 def test_bit_neighbours_step_through_zero_subnormals_and_the_largest_value():
     values = np.array([0.0, -0.0, 1.0, -1.0, 65504.0, np.inf], dtype=np.float16)
-    below, above = _bits_neighbours(values)
+    below, above = neighbours(values)
     tiny = np.float16(2.0**-24)
     assert list(above[:4]) == [tiny, tiny, np.nextafter(np.float16(1), np.float16(2)),
                                np.nextafter(np.float16(-1), np.float16(0))]

@@ -12,7 +12,7 @@ def test_matrix_writes_one_row_per_target_and_one_column_per_property(tmp_path, 
     assert code == 0
     table = (tmp_path / "matrix.md").read_text()
     header = table.splitlines()[0]
-    assert header.count("|") == 14 + 3 and "`mask_structure`" in header
+    assert header.count("|") == 15 + 3 and "`mask_structure`" in header
     verdicts, estimates = [part.splitlines() for part in table.split("\n\n")[:2]]
     assert [line.split(" | ")[0] for line in verdicts[2:]] == ["| `reference`", "| `reference-classic`"]
     assert verdicts[2].endswith("| pass |")

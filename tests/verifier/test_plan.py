@@ -22,7 +22,7 @@ def test_the_plan_splits_the_family_alpha_over_every_decision_of_the_battery():
     assert [name for name, _ in probe.unsupported] == ["bfloat16"]
     plan = RunPlan.build(TIERS["standard"], probe, adapter.has_backward, ALL_CHECKS)
     scope = Scope(tier=TIERS["standard"], dtypes=dtypes_named(probe.dtypes), has_backward=True)
-    assert plan.decisions == sum(check.decisions(scope) for check in ALL_CHECKS) == 66
+    assert plan.decisions == sum(check.planned_decisions(scope) for check in ALL_CHECKS) == 66
     assert plan.alpha == pytest.approx(1e-6 / 66)
     with pytest.raises(dataclasses.FrozenInstanceError):
         plan.alpha = 0.0  # type: ignore[misc]
