@@ -38,9 +38,11 @@ def _float64_suspects(s: np.ndarray, c: np.ndarray, rounded: np.ndarray) -> np.n
     return near | ~(np.abs(c) <= 2.0**-20 * np.abs(s)) | (np.frexp(rounded)[0] == 0.5)
 
 
-def affine_rounded(x: np.ndarray, a: float | np.ndarray, b: float, dtype: np.dtype | None = None) -> np.ndarray:
-    """``a * x + b`` correctly rounded (half to even) to ``dtype`` (default ``x``'s), elementwise; ``a`` is a float64
-    scalar or an array of ``x``'s shape. Non-finite results follow IEEE arithmetic in float64 (overflow to inf)."""
+def affine_rounded(x: np.ndarray, a: float | np.ndarray, b: float, dtype: np.dtype | None = None,
+                   a_low: float = 0.0, b_low: float = 0.0) -> np.ndarray:
+    """``(a + a_low) * x + (b + b_low)`` correctly rounded (half to even) to ``dtype`` (default ``x``'s), elementwise;
+    ``a`` is a float64 scalar or an array of ``x``'s shape, ``a_low`` and ``b_low`` the float64 tails of constants
+    held to 106 bits. Non-finite results follow IEEE arithmetic in float64 (overflow to inf)."""
     dtype = np.dtype(x.dtype if dtype is None else dtype)
     shape = np.shape(x)
     wide = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)  # near_midpoint reads flat float64 words
@@ -48,7 +50,8 @@ def affine_rounded(x: np.ndarray, a: float | np.ndarray, b: float, dtype: np.dty
     with np.errstate(over="ignore", invalid="ignore"):
         product, product_error = _two_product(wide, factor)
         s, t = _two_sum(product, b)
-        c = t + product_error
+        # the tails' terms are below 2**-50 of the result: their own rounding errors (2**-103) are in the slack
+        c = t + (product_error + (a_low * wide + b_low))
         rounded = s + c
         suspects = _float64_suspects(s, c, rounded)
         if dtype == np.float64:
@@ -58,8 +61,8 @@ def affine_rounded(x: np.ndarray, a: float | np.ndarray, b: float, dtype: np.dty
             suspects |= near_midpoint(rounded, dtype)
         # Veltkamp's split overflows above about 2**996: there the error terms are NaN, decided exactly too
         suspects = (suspects & np.isfinite(rounded)) | (~np.isfinite(rounded) & np.isfinite(wide))
-    exact_b = Fraction(b)
+    exact_b, exact_a_low = Fraction(b) + Fraction(b_low), Fraction(a_low)
     for index in np.flatnonzero(suspects):
-        exact = Fraction(float(factor[index])) * Fraction(float(wide[index])) + exact_b
+        exact = (Fraction(float(factor[index])) + exact_a_low) * Fraction(float(wide[index])) + exact_b
         out[index] = round_fraction(exact, dtype)  # an exact value beyond the dtype's range rounds to inf
     return out.reshape(shape)

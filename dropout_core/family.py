@@ -29,12 +29,15 @@ ALPHA_PRIME = float(-SELU_LAMBDA * SELU_ALPHA)
 @dataclass(frozen=True)
 class AlphaConstants:
     """Alpha dropout's law at drop rate ``p``: a kept ``x`` becomes ``a * x + b``, a dropped one ``dropped``
-    (``= a * alpha' + b = a * alpha' * q``); ``a`` and ``b`` are float64 values correctly rounded from the exact
-    ``(q (1 + p alpha'^2))^-1/2`` and ``-a alpha' p``."""
+    (``= a * alpha' + b = a * alpha' * q``). ``a = (q (1 + p alpha'^2))^-1/2`` and ``b = -a alpha' p`` are
+    irrational: each is held as a float64 pair ``hi + lo`` (106 bits), since a float64 ``a`` alone would move
+    every float64 output the same way by its own rounding error (a bias the verifier's sign test sees)."""
 
     p: float
     a: float
     b: float
+    a_low: float = 0.0
+    b_low: float = 0.0
 
     @property
     def alpha_prime(self) -> float:
@@ -42,15 +45,15 @@ class AlphaConstants:
 
     def dropped(self, dtype: np.dtype) -> np.floating:
         """The dropped elements' value ``a * alpha' + b`` correctly rounded to ``dtype``."""
-        return affine_rounded(np.array([ALPHA_PRIME]), self.a, self.b, dtype)[0]
+        return affine_rounded(np.array([ALPHA_PRIME]), self.a, self.b, dtype, self.a_low, self.b_low)[0]
 
     def kept(self, x: np.ndarray) -> np.ndarray:
         """Kept values ``a * x + b`` correctly rounded to ``x``'s dtype."""
-        return affine_rounded(x, self.a, self.b)
+        return affine_rounded(x, self.a, self.b, None, self.a_low, self.b_low)
 
     def gradient(self, dy: np.ndarray) -> np.ndarray:
         """A kept element's gradient ``a * dy`` correctly rounded to ``dy``'s dtype."""
-        return affine_rounded(dy, self.a, 0.0)
+        return affine_rounded(dy, self.a, 0.0, None, self.a_low)
 
 
 @lru_cache(maxsize=64)
@@ -65,7 +68,9 @@ def alpha_constants(p: float) -> AlphaConstants:
         alpha_prime = Decimal(ALPHA_PRIME)
         a = 1 / (keep * (1 + drop * alpha_prime * alpha_prime)).sqrt()
         b = -a * alpha_prime * drop
-        return AlphaConstants(p=p, a=float(a), b=float(b))
+        a_high, b_high = float(a), float(b)
+        return AlphaConstants(p=p, a=a_high, b=b_high, a_low=float(a - Decimal(a_high)),
+                              b_low=float(b - Decimal(b_high)))
 
 
 def alpha_dropout_forward(

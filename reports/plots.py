@@ -221,12 +221,59 @@ def energy(run: dict[str, Any]) -> str | None:
         return _svg(fig)
 
 
+def alpha_moments(run: dict[str, Any]) -> str | None:
+    """Alpha dropout: the training output's mean and second moment over the law's (a q x, and q v1^2 + p v0^2), per
+    dtype and rate, from the `unbiased` sample: both 1 for a target with the right a, b and alpha'."""
+    prop = _property(run, "unbiased")
+    cases = [case for case in prop["cases"] if "second_moment_ratio" in case.get("extra", {})] if prop else []
+    if not cases:
+        return None
+    with _figure(5.0, 3.2) as (fig, (axis,)):
+        axis.axhline(1.0, color="#444", linewidth=0.8)
+        for dtype in sorted({case["dtype"] for case in cases}):
+            mine = [case for case in cases if case["dtype"] == dtype]
+            ps = [case["p"] for case in mine]
+            axis.scatter(ps, [1 + case["estimate"] for case in mine], marker="o", s=18, color=_colour(dtype),
+                         label=f"{dtype} mean")
+            axis.scatter(ps, [case["extra"]["second_moment_ratio"] for case in mine], marker="x", s=22,
+                         color=_colour(dtype), label=f"{dtype} second moment")
+        axis.set(xlabel="drop probability p", ylabel="measured / the law's",
+                 title="alpha dropout: mean (o), second moment (x)")
+        axis.legend(fontsize=7)
+        return _svg(fig)
+
+
+def noise_qq(run: dict[str, Any]) -> str | None:
+    """Gaussian dropout: quantiles of y / x against those of N(1, p/q), per dtype and rate (`noise_law`)."""
+    prop = _property(run, "noise_law")
+    cases = [case for case in prop["cases"] if "qq" in case.get("extra", {})] if prop else []
+    if not cases:
+        return None
+    with _figure(5.0, 3.6) as (fig, (axis,)):
+        low = min(min(case["extra"]["qq"]["expected"]) for case in cases)
+        high = max(max(case["extra"]["qq"]["expected"]) for case in cases)
+        axis.plot([low, high], [low, high], color="#444", linewidth=0.8, label="y / x = its law")
+        markers = "o^sv"
+        rates = sorted({case["p"] for case in cases})
+        for case in cases:
+            qq = case["extra"]["qq"]
+            axis.scatter(qq["expected"], qq["observed"], s=6, color=_colour(case["dtype"]),
+                         marker=markers[rates.index(case["p"]) % len(markers)],
+                         label=f"{case['dtype']}, p = {case['p']}")
+        axis.set(xlabel="quantile of N(1, p/q)", ylabel="quantile of y / x",
+                 title="Gaussian dropout: QQ plot of y / x against its law")
+        axis.legend(fontsize=6, ncol=2)
+        return _svg(fig)
+
+
 FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str | None]]] = {
     "rate": ("Rate calibration", rate_calibration),
     "pvalues": ("p-values of the statistical decisions", p_values),
     "autocorrelation": ("Mask correlation at every lag and row offset", autocorrelation),
     "rounding": ("Kept-value rounding and the bias it implies", kept_value_errors),
     "energy": ("Output energy with and without the 1/q scaling", energy),
+    "alpha": ("Alpha dropout's moments against its law", alpha_moments),
+    "noise": ("Gaussian noise against its law (QQ)", noise_qq),
 }
 
 

@@ -1,4 +1,5 @@
-"""PyTorch targets: ``torch.nn.functional.dropout`` and ``torch.nn.Dropout``.
+"""PyTorch targets: ``torch.nn.functional.dropout`` and ``torch.nn.Dropout``, the structured variants, and alpha
+dropout.
 
 Each call seeds the global CPU generator with ``torch.manual_seed(seed)`` inside ``torch.random.fork_rng``,
 so the caller's RNG state is restored afterwards. Gradients come from autograd.
@@ -106,6 +107,45 @@ class Dropout3d(_Seeded):
 
     def _call(self, x: Any, p: float, training: bool) -> Any:
         return torch.nn.functional.dropout3d(x, p, training=training)
+
+
+class AlphaDropout(_Seeded):
+    """``torch.nn.functional.alpha_dropout`` (SELU networks): the alpha law (``laws.Alpha``)."""
+
+    name = "torch-alpha"
+    law = "alpha"
+
+    def _call(self, x: Any, p: float, training: bool) -> Any:
+        return torch.nn.functional.alpha_dropout(x, p, training=training)
+
+
+class RefsAlphaDropout(_Seeded):
+    """``torch._refs.nn.functional.alpha_dropout``, the Python reference that PrimTorch decompositions build on: it
+    returned float32 for bfloat16 and float16 input (pytorch#195705), which ``contract`` reports."""
+
+    name = "torch-refs-alpha"
+    law = "alpha"
+
+    def __init__(self) -> None:
+        import torch._refs.nn.functional as refs
+
+        self.alpha_dropout = refs.alpha_dropout
+
+    def _call(self, x: Any, p: float, training: bool) -> Any:
+        return self.alpha_dropout(x, p, training=training)
+
+
+class FeatureAlphaDropout(_Seeded):
+    """``torch.nn.functional.feature_alpha_dropout`` on ``(N, C, H, W)``: the alpha law with one draw per sample
+    and channel, shared over H and W."""
+
+    name = "torch-feature-alpha"
+    law = "alpha"
+    ndim = 4
+    broadcast_axes = (2, 3)
+
+    def _call(self, x: Any, p: float, training: bool) -> Any:
+        return torch.nn.functional.feature_alpha_dropout(x, p, training=training)
 
 
 class Dropout2dUnbatched(_Seeded):

@@ -91,6 +91,26 @@ class KerasDropout(_Taped):
         return self._layer(p, seed, x.dtype)(x, training=training)
 
 
+class KerasAlphaDropout(KerasDropout):
+    """``keras.layers.AlphaDropout``: the alpha law (``laws.Alpha``)."""
+
+    name = "keras-alpha"
+    law = "alpha"
+
+    def _layer(self, p: float, seed: int, dtype: Any) -> Any:
+        return keras.layers.AlphaDropout(p, seed=seed, dtype=dtype.name)
+
+
+class KerasGaussianDropout(KerasDropout):
+    """``keras.layers.GaussianDropout``: multiplicative noise ``e ~ N(1, p / q)`` (``laws.Gaussian``)."""
+
+    name = "keras-gaussian"
+    law = "gaussian"
+
+    def _layer(self, p: float, seed: int, dtype: Any) -> Any:
+        return keras.layers.GaussianDropout(p, seed=seed, dtype=dtype.name)
+
+
 class KerasSpatialDropout2D(KerasDropout):
     """``keras.layers.SpatialDropout2D`` on channels-last ``(N, H, W, C)``: one draw per sample and
     channel, shared over H and W."""

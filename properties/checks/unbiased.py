@@ -100,9 +100,13 @@ class Unbiased(Check):
 
     @staticmethod
     def _energy(law: Law, x: np.ndarray, energy: float, q: float) -> dict[str, float]:
-        """Bernoulli's energy view of the same sample: ||y||^2 / ||x||^2 is 1/q with the 1/q scaling, q without."""
+        """Bernoulli's energy view of the same sample: ||y||^2 / ||x||^2 is 1/q with the 1/q scaling, q without.
+        Other two-point laws (alpha): the measured second moment over the law's, q v1^2 + p v0^2 per element."""
         if not isinstance(law, Bernoulli):
-            return {}
+            p = 1.0 - q
+            kept, dropped = (v.astype(np.float64) for v in (law.kept(x, p), law.dropped(x, p)))
+            expected = float(q * np.square(kept).sum() + p * np.square(dropped).sum())
+            return {"second_moment_ratio": energy / expected}
         measured = energy / float(np.square(x.astype(np.float64)).sum())
         inverted = law.convention == "inverted"
         scaled, unscaled = (measured, measured * q * q) if inverted else (measured / (q * q), measured)

@@ -1,7 +1,8 @@
 """Calibration: correct targets over many seeds fail no more often than the stated alpha allows.
 
-200 quick-tier runs in all (the reference in both conventions and the correct zoo variants, 40 seeds
-each less what is needed to make 200) on every core. Two measurements:
+200 quick-tier runs per family on every core: the Bernoulli family (the reference in both conventions and the
+correct zoo variants) and the dropout family's other laws (reference-alpha, reference-gaussian and the correct
+alpha, Gaussian and drop-path members of the zoo), the targets taking the seeds in turn. Two measurements:
 - whole-run failures: the family-wise alpha is 1e-6, so 200 runs fail at all with probability <= 2e-4;
   zero is expected and asserted;
 - every statistical decision's p-value: under H0 they are uniform or, for discrete tests, stochastically
@@ -19,8 +20,12 @@ import pytest
 from scipy import stats
 
 RUNS = 200
-TARGETS = ["reference", "reference-classic", "dropout_zoo:Correct", "dropout_zoo:CorrectPhiloxIntegerThreshold",
-           "dropout_zoo:CorrectClassic", "dropout_zoo:CorrectMultiplicativeSFC64"]
+FAMILIES = {
+    "bernoulli": ["reference", "reference-classic", "dropout_zoo:Correct", "dropout_zoo:CorrectPhiloxIntegerThreshold",
+                  "dropout_zoo:CorrectClassic", "dropout_zoo:CorrectMultiplicativeSFC64"],
+    "other-laws": ["reference-alpha", "reference-gaussian", "family_zoo:CorrectAlpha", "family_zoo:CorrectGaussian",
+                   "family_zoo:CorrectDropPath"],
+}
 
 
 def _one(job: tuple[str, int]) -> dict:
@@ -35,8 +40,10 @@ def _one(job: tuple[str, int]) -> dict:
 
 
 @pytest.mark.calibration
-def test_false_alarm_rate_matches_the_nominal_alpha(tmp_path):
-    jobs = [(TARGETS[i % len(TARGETS)], 1000 + i) for i in range(RUNS)]
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_false_alarm_rate_matches_the_nominal_alpha(family):
+    targets = FAMILIES[family]
+    jobs = [(targets[i % len(targets)], 1000 + i) for i in range(RUNS)]
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         results = list(pool.map(_one, jobs))
     failures = [r for r in results if r["verdict"] != "pass"]
@@ -47,7 +54,7 @@ def test_false_alarm_rate_matches_the_nominal_alpha(tmp_path):
         for name, p in r["p_values"]:
             by_property.setdefault(name, []).append(p)
     excess = stats.binomtest(below, len(p_values), 0.05, alternative="greater")
-    summary = {"runs": len(results), "failed_runs": len(failures), "decisions": len(p_values),
+    summary = {"family": family, "runs": len(results), "failed_runs": len(failures), "decisions": len(p_values),
                "share_below_0.05": below / len(p_values), "excess_p_value": excess.pvalue,
                "failures": [(r["target"], r["seed"], r["failing"]) for r in failures],
                "share_below_0.05_by_property": {name: [len(ps), round(sum(p < 0.05 for p in ps) / len(ps), 4)]

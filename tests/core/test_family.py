@@ -34,6 +34,17 @@ def test_alpha_prime_is_selu_negative_saturation_correctly_rounded():
 
 
 @pytest.mark.parametrize("p", [0.05, 0.2, 0.5, 0.8])
+def test_alpha_constants_hold_106_bits(p):
+    with localcontext() as context:
+        context.prec = 60
+        law, drop = alpha_constants(p), Decimal(p)
+        a = 1 / ((1 - drop) * (1 + drop * Decimal(ALPHA_PRIME) ** 2)).sqrt()
+        assert abs(Decimal(law.a) + Decimal(law.a_low) - a) < a * Decimal(2) ** -104
+        b = -a * Decimal(ALPHA_PRIME) * drop
+        assert abs(Decimal(law.b) + Decimal(law.b_low) - b) < b * Decimal(2) ** -104
+
+
+@pytest.mark.parametrize("p", [0.05, 0.2, 0.5, 0.8])
 def test_alpha_law_keeps_zero_mean_and_unit_variance(p):
     """Exact moments of the two-point law for x ~ N(0, 1): E[y] = a q E[x] + a alpha' p + b = 0 and
     Var[y] = a^2 (q + p q alpha'^2) = 1, in rational arithmetic on the float64 constants."""
@@ -52,7 +63,7 @@ def test_alpha_training_output_is_one_of_two_correctly_rounded_values(x, p, seed
     np.testing.assert_array_equal(x, before, strict=True)
     assert y.dtype == x.dtype and y.shape == x.shape and mask.shape == x.shape
     law = alpha_constants(p)
-    exact_a, exact_b = Fraction(law.a), Fraction(law.b)
+    exact_a, exact_b = Fraction(law.a) + Fraction(law.a_low), Fraction(law.b) + Fraction(law.b_low)
     assert np.all(y[~mask] == law.dropped(x.dtype))
     for xi, yi in zip(x[mask].tolist(), y[mask].tolist(), strict=True):
         assert correctly_rounded(x.dtype.type(yi), exact_a * Fraction(xi) + exact_b, x.dtype), (xi, yi, p)
@@ -63,7 +74,8 @@ def test_alpha_backward_is_a_times_dy_through_the_forward_mask(x, p, seed):
     _, mask = alpha_dropout_forward(np.ones(x.shape, x.dtype), p, rng=np.random.default_rng(seed))
     dx = alpha_dropout_backward(x, mask, p)
     assert np.all(dx[~mask] == 0)
-    a = Fraction(alpha_constants(p).a)
+    law = alpha_constants(p)
+    a = Fraction(law.a) + Fraction(law.a_low)
     for dyi, dxi in zip(x[mask].tolist(), dx[mask].tolist(), strict=True):
         assert correctly_rounded(x.dtype.type(dxi), a * Fraction(dyi), x.dtype)
 

@@ -156,3 +156,14 @@ def test_reports_show_expected_findings_and_deviations(tmp_path):
     graded = verify(LowPrecisionScale(), tier="quick", properties=["kept_values"]).to_dict()
     assert "- deviation at dtype float64" in markdown.render(graded)
     assert 'class="badge deviation"' in html.render(graded)
+
+
+@pytest.mark.parametrize(("target", "prop", "figure"), [("reference-gaussian", "noise_law", "noise"),
+                                                        ("reference-alpha", "unbiased", "alpha")])
+def test_the_family_laws_get_their_own_figure_and_say_their_law(target, prop, figure):
+    from dropout_verify.properties import verify
+
+    run = json.loads(verify(target, tier="quick", seed=0, properties=[prop]).to_json())
+    assert [key for key, _, _ in plots.all_figures(run)] == ["pvalues", figure]
+    law = target.removeprefix("reference-")
+    assert f"{law} law" in markdown.render(run) and f"{law} law" in html.render(run)
