@@ -50,6 +50,26 @@ def test_keras_gradient_at_p_one_is_zero_not_missing():
     assert not y.any() and not dx.any() and dx.dtype == np.float32
 
 
+FAMILY = ["keras-alpha", "keras-gaussian"]
+EXPECTED_FAMILY = Path(__file__).with_name("expected-family.toml")
+
+
+def test_keras_gaussian_multiplies_and_raises_at_rate_one():
+    target = load_target("keras-gaussian")
+    x = np.full(65536, 2.0, dtype=np.float32)
+    e = target.forward(x, 0.5, training=True, seed=3) / x
+    assert abs(e.mean() - 1) < 0.02 and abs(e.var() - 1) < 0.03  # N(1, 1): both above 5 standard errors
+    with pytest.raises(Exception):  # noqa: B017 - Keras raises ZeroDivisionError from sqrt(p / (1 - p))
+        target.forward(x, 1.0, training=True, seed=3)
+
+
+@pytest.mark.parametrize("name", FAMILY)
+def test_standard_battery_finds_exactly_the_expected_family_findings(name):
+    run = run_against(name, EXPECTED_FAMILY)
+    assert not surprises(run), surprises(run)
+    assert run.law == name.removeprefix("keras-")
+
+
 @pytest.mark.parametrize("name", TARGETS)
 def test_standard_battery_finds_exactly_the_expected_findings(name):
     run = run_against(name, EXPECTED)
