@@ -114,6 +114,8 @@ BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "torch-alpha": _adapter("pytorch", "AlphaDropout"),
     "torch-feature-alpha": _adapter("pytorch", "FeatureAlphaDropout"),
     "torch-refs-alpha": _adapter("pytorch", "RefsAlphaDropout"),
+    "timm-droppath": _adapter("stochastic_depth", "TimmDropPath"),
+    "torchvision-stochastic-depth": _adapter("stochastic_depth", "TorchvisionStochasticDepth"),
     "torch-compile": _adapter("pytorch", "Compiled"),
     "torch-compile-recompute": _adapter("pytorch", "CompiledRecompute"),
     "jax": _adapter("flax", "Nnx"),

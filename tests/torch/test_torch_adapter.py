@@ -11,7 +11,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from dropout_verify.properties import load_target  # noqa: E402
+from dropout_verify.dropout_core import alpha_constants  # noqa: E402
+from dropout_verify.properties import load_target, verify  # noqa: E402
 from dropout_verify.properties.adapters.pytorch import to_numpy, to_torch  # noqa: E402
 from expected_findings import run_against, surprises  # noqa: E402
 from round_trip import DTYPES, SHAPES, assert_same_array, example  # noqa: E402
@@ -78,6 +79,44 @@ def test_keras_torch_seeds_its_own_generator():
     first = target.forward(x, 0.5, training=True, seed=9)
     np.testing.assert_array_equal(first, target.forward(x, 0.5, training=True, seed=9))
     assert not np.array_equal(first, target.forward(x, 0.5, training=True, seed=10))
+
+
+ALPHA_TARGETS = ["torch-alpha", "torch-feature-alpha"]
+EXPECTED_FAMILY = Path(__file__).with_name("expected-family.toml")
+
+
+@pytest.mark.parametrize("name", ALPHA_TARGETS)
+def test_alpha_dropout_keeps_standardized_moments_and_its_gradient_is_a_dy(name):
+    target = load_target(name)
+    x = np.random.default_rng(0).standard_normal((256, 16, 4, 4))
+    y = target.forward(x, 0.2, training=True, seed=3)
+    # 10 standard errors: 0.002 with a draw per element; with one per channel (4096 draws of 16 elements each)
+    # the channel means vary by about 0.5 (p q (b - d)^2 from the mask), a standard error of 0.011
+    tolerance = 0.02 if name == "torch-alpha" else 0.11
+    assert abs(y.mean()) < tolerance and abs(y.var() - 1) < tolerance
+    _, dx = target.forward_backward(x, np.ones_like(x), 0.2, seed=3)
+    kept = np.unique(dx[dx != 0])  # one value, a, computed by PyTorch in float64
+    assert kept.size == 1 and abs(kept[0] - alpha_constants(0.2).a) < 1e-12 and np.any(dx == 0)
+
+
+def test_refs_alpha_dropout_changes_the_dtype_of_half_inputs():
+    """pytorch#195705, as the target meets it: the PrimTorch reference returns float32 for float16 input."""
+    y = load_target("torch-refs-alpha").forward(np.ones(8, np.float16), 0.5, training=True, seed=1)
+    assert y.dtype == np.float32
+
+
+def test_alpha_standard_battery_finds_exactly_the_expected_family_findings():
+    run = run_against("torch-alpha", EXPECTED_FAMILY)
+    assert not surprises(run), surprises(run)
+    assert run.law == "alpha" and run.property("noise_law").verdict == "skipped"
+
+
+def test_feature_alpha_drops_channels_whole_and_independently():
+    """torch-feature-alpha shares torch-alpha's arithmetic (its full battery finds the same, in 4x the time): the
+    properties that tell the two apart, structure and independence across samples, and the rate."""
+    run = verify("torch-feature-alpha", tier="standard", seed=0,
+                 properties=["mask_rate", "mask_structure", "independence_samples"])
+    assert [prop.verdict for prop in run.properties] == ["pass", "pass", "pass"], run.to_json()
 
 
 @pytest.mark.parametrize("name", TARGETS)
