@@ -130,6 +130,8 @@ BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "tf-stateless": _adapter("tensorflow", "StatelessDropout"),
     "keras": _adapter("tensorflow", "KerasDropout"),
     "keras-spatial2d": _adapter("tensorflow", "KerasSpatialDropout2D"),
+    "keras-spatial1d": _adapter("tensorflow", "KerasSpatialDropout1D"),
+    "keras-spatial3d": _adapter("tensorflow", "KerasSpatialDropout3D"),
     "keras-alpha": _adapter("tensorflow", "KerasAlphaDropout"),
     "keras-gaussian": _adapter("tensorflow", "KerasGaussianDropout"),
     "mlx": _adapter("mlx", "Eager"),

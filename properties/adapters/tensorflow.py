@@ -111,6 +111,28 @@ class KerasGaussianDropout(KerasDropout):
         return keras.layers.GaussianDropout(p, seed=seed, dtype=dtype.name)
 
 
+class KerasSpatialDropout1D(KerasDropout):
+    """``keras.layers.SpatialDropout1D`` on ``(N, L, C)``: one draw per sample and channel, shared over the steps."""
+
+    name = "keras-spatial1d"
+    ndim = 3
+    broadcast_axes = (1,)
+
+    def _layer(self, p: float, seed: int, dtype: Any) -> Any:
+        return keras.layers.SpatialDropout1D(p, seed=seed, dtype=dtype.name)
+
+
+class KerasSpatialDropout3D(KerasDropout):
+    """``keras.layers.SpatialDropout3D`` on channels-last ``(N, D, H, W, C)``: one draw per sample and channel."""
+
+    name = "keras-spatial3d"
+    ndim = 5
+    broadcast_axes = (1, 2, 3)
+
+    def _layer(self, p: float, seed: int, dtype: Any) -> Any:
+        return keras.layers.SpatialDropout3D(p, data_format="channels_last", seed=seed, dtype=dtype.name)
+
+
 class KerasSpatialDropout2D(KerasDropout):
     """``keras.layers.SpatialDropout2D`` on channels-last ``(N, H, W, C)``: one draw per sample and
     channel, shared over H and W."""

@@ -11,7 +11,7 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 pytest.importorskip("keras")
 
-from dropout_verify.properties import load_target  # noqa: E402
+from dropout_verify.properties import load_target, verify  # noqa: E402
 from dropout_verify.properties.adapters.tensorflow import to_numpy, to_tensor  # noqa: E402
 from expected_findings import run_against, surprises  # noqa: E402
 from round_trip import DTYPES, SHAPES, assert_same_array, example  # noqa: E402
@@ -51,6 +51,18 @@ def test_keras_gradient_at_p_one_is_zero_not_missing():
 
 
 FAMILY = ["keras-alpha", "keras-gaussian"]
+
+
+@pytest.mark.parametrize(("name", "shape", "shared"), [("keras-spatial1d", (64, 5, 8), (1,)),
+                                                       ("keras-spatial3d", (16, 2, 3, 2, 8), (1, 2, 3))])
+def test_spatial_variants_share_one_draw_per_sample_and_channel(name, shape, shared):
+    """The structured variants on the machinery keras-spatial2d's battery runs on: their structure and independence
+    across samples (the arithmetic is Dropout's, whose findings the keras battery names)."""
+    y = load_target(name).forward(np.ones(shape, np.float32), 0.5, training=True, seed=2)
+    first = y[tuple(slice(0, 1) if axis in shared else slice(None) for axis in range(len(shape)))]
+    assert (y == first).all() and 0 < np.count_nonzero(first) < first.size
+    run = verify(name, tier="standard", seed=0, properties=["mask_structure", "independence_samples"])
+    assert [prop.verdict for prop in run.properties] == ["pass", "pass"], run.to_json()
 EXPECTED_FAMILY = Path(__file__).with_name("expected-family.toml")
 
 
