@@ -143,6 +143,7 @@ BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "paddle": _adapter("paddle", "Upscale"),
     "paddle-downscale": _adapter("paddle", "Downscale"),
     "paddle-dropout2d": _adapter("paddle", "Dropout2d"),
+    "paddle-alpha": _adapter("paddle", "AlphaDropout"),
     "keras-jax": _adapter("keras_jax", "KerasJax"),
     "keras-jax-spatial2d": _adapter("keras_jax", "KerasJaxSpatial2D"),
     "keras-jax-jit": _adapter("keras_jax", "KerasJaxJit"),

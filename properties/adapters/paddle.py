@@ -91,3 +91,14 @@ class Dropout2d(Upscale):
 
     def _call(self, x: Any, p: float, training: bool) -> Any:
         return F.dropout2d(x, p, training=training)
+
+
+class AlphaDropout(Upscale):
+    """``F.alpha_dropout(x, p, training=...)``: the alpha law (``laws.Alpha``)."""
+
+    convention = "inverted"
+    law = "alpha"
+    name = "paddle-alpha"
+
+    def _call(self, x: Any, p: float, training: bool) -> Any:
+        return F.alpha_dropout(x, p, training=training)

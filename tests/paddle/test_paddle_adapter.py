@@ -57,3 +57,9 @@ def test_standard_battery_finds_exactly_the_expected_findings(name):
     run = run_against(name, EXPECTED)
     assert not surprises(run), surprises(run)
     assert run.property("mask_structure").verdict == ("pass" if name == "paddle-dropout2d" else "skipped")
+
+
+def test_alpha_dropout_follows_the_alpha_law():
+    run = run_against("paddle-alpha", EXPECTED)
+    assert not surprises(run), surprises(run)
+    assert run.law == "alpha" and run.property("mask_rate").verdict == "pass"
