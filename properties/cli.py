@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from .files import write_atomic
-from .limits import DEFAULT_CALL_TIMEOUT, DEFAULT_DEVIATION_TOLERANCE, seconds_option, tolerance_option, workers_option
+from .limits import (
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_DEVIATION_TOLERANCE,
+    seconds_option,
+    tolerance_option,
+    workers_option,
+    world_size_option,
+)
 from .progress import ProgressLine
 from .result import RunResult, Verdict
 from .target import BUILTIN_TARGETS, TargetLoadError
@@ -56,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=workers_option, default=os.cpu_count() or 1, metavar="N",
                         help="worker processes running the properties (default: the number of cores; 0 runs "
                              "in this process, without isolation from a target that hangs or crashes)")
+    parser.add_argument("--world-size", type=world_size_option, metavar="N",
+                        help="ranks of a distributed target (one with forward_ranks): overrides its world_size")
     parser.add_argument("--call-timeout", type=seconds_option, default=DEFAULT_CALL_TIMEOUT, metavar="SECONDS",
                         help=f"abandon a target call after this long (default {DEFAULT_CALL_TIMEOUT:g})")
     parser.add_argument("--expect", type=Path, metavar="FILE",
@@ -258,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = verify(args.target, tier=args.tier, seed=args.seed, properties=properties, progress=progress,
                      interruptible=True, workers=args.workers, call_timeout=args.call_timeout,
                      expect=args.expect, strict_expect=args.strict_expect,
-                     deviation_tolerance=args.deviation_tolerance, strict=args.strict)
+                     deviation_tolerance=args.deviation_tolerance, strict=args.strict, world_size=args.world_size)
     except (TargetLoadError, ValueError) as error:
         return _usage_error(error, args.debug)
     except KeyboardInterrupt:

@@ -20,6 +20,12 @@ from .tiers import Tier
 CALL_ELEMENTS = 1 << 20
 
 
+def seed_sequence(run_seed: int, *names: str) -> np.random.SeedSequence:
+    """The SeedSequence of the run seed and a path of names: every random choice of a run derives from one."""
+    keys = [zlib.crc32(name.encode()) for name in names]
+    return np.random.SeedSequence(run_seed, spawn_key=tuple(keys))
+
+
 @dataclass(frozen=True)
 class Context:
     target: TargetAdapter
@@ -47,8 +53,7 @@ class Context:
 
     def seed_sequence(self, *names: str) -> np.random.SeedSequence:
         """A SeedSequence for one property and case, independent of the order in which things run."""
-        keys = [zlib.crc32(name.encode()) for name in names]
-        return np.random.SeedSequence(self.run_seed, spawn_key=tuple(keys))
+        return seed_sequence(self.run_seed, *names)
 
     def rng(self, *names: str) -> np.random.Generator:
         return np.random.default_rng(self.seed_sequence(*names))

@@ -57,6 +57,17 @@ def workers_option(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be 0 (in this process) or a number of workers, got {text}") from error
 
 
+def world_size_option(text: str) -> int:
+    """``--world-size``: a number of ranks, at least 2."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be a number of ranks of at least 2, got {text}")
+    return value
+
+
 def seconds_option(text: str) -> float:
     try:
         return check_call_timeout(float(text))

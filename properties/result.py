@@ -177,10 +177,15 @@ class RunResult:
     expectations: list[Outcome] = field(default_factory=list)  # what became of each expected finding
     strict_expect: bool = False  # an expected finding that is fixed fails the run
     law: str = "bernoulli"  # the target's law (``laws``): bernoulli (with its convention), alpha or gaussian
+    world_size: int | None = None  # a distributed target's ranks (``distributed``); None for one process
+    contract: str = ""  # a distributed target's contract: independent or replicated
 
     @property
     def law_description(self) -> str:
-        """"inverted convention", "classic convention", or "alpha law", "gaussian law"."""
+        """"inverted convention", "classic convention", "alpha law", "gaussian law"; for a distributed target
+        "independent contract on 4 ranks"."""
+        if self.world_size:
+            return f"{self.contract} contract on {self.world_size} ranks"
         return f"{self.convention} convention" if self.law == "bernoulli" else f"{self.law} law"
 
     @property

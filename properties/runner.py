@@ -12,6 +12,7 @@ from typing import Any
 
 from .checks import ALL_CHECKS, Check
 from .context import Context
+from .distributed import is_distributed, verify_distributed
 from .expectations import Expectations
 from .grading import grade
 from .harness import (
@@ -73,6 +74,7 @@ def verify(
     strict_expect: bool = False,
     deviation_tolerance: float = DEFAULT_DEVIATION_TOLERANCE,
     strict: bool = False,
+    world_size: int | None = None,
 ) -> RunResult:
     """Verify ``target`` (an object, a function, or a name for ``load_target``) and return the run.
 
@@ -88,7 +90,10 @@ def verify(
     A failure whose measured effect on E[y] is at most ``deviation_tolerance`` (relative) is a ``deviation``,
     which fails the run only when ``strict``. ``expect`` (an expected-findings TOML file, see
     ``expectations``) turns the findings it names into ``xfail``; an entry that names nothing is reported
-    ``fixed``, which fails the run when ``strict_expect``."""
+    ``fixed``, which fails the run when ``strict_expect``.
+
+    A distributed target (``forward_ranks``, see ``distributed``) runs the rank battery instead, on its own
+    ``world_size`` ranks or ``world_size`` given here; ``workers`` and ``expect`` do not apply to it yet."""
     if tier not in TIERS:
         raise ValueError(f"unknown tier {tier!r}; choose one of {', '.join(TIERS)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -100,6 +105,14 @@ def verify(
                     else Expectations.load(expect, tuple(check.name for check in ALL_CHECKS)))
     name = target if isinstance(target, str) else ""
     obj = load_target(target) if isinstance(target, str) else as_target(target)
+    if is_distributed(obj):
+        run = verify_distributed(obj, name or describe(obj), tier=tier, seed=seed, world_size=world_size,
+                                 versions={**_versions(), **getattr(obj, "versions", {})}, machine=_machine())
+        grade(run, deviation_tolerance, strict=strict)
+        return run
+    if world_size is not None:
+        raise ValueError(f"world_size is for distributed targets (with forward_ranks); {name or describe(obj)} "
+                         "runs on one process")
     adapter = TargetAdapter(obj, name or describe(obj))
     checks = select_checks(properties)
     started = time.perf_counter()

@@ -178,8 +178,9 @@ def _required_positional(obj: Callable[..., Any]) -> int:
 
 
 def as_target(obj: Any, name: str = "") -> Any:
-    """Turn a target, a class, a zero-argument factory or a plain function into a target object."""
-    if hasattr(obj, "forward") and not inspect.isclass(obj):
+    """Turn a target, a class, a zero-argument factory or a plain function into a target object (a distributed
+    target has ``forward_ranks`` instead of ``forward``)."""
+    if (hasattr(obj, "forward") or hasattr(obj, "forward_ranks")) and not inspect.isclass(obj):
         return obj
     if not callable(obj):
         raise TargetLoadError(f"{name or obj!r} is not a target: it has no forward() and is not callable")
@@ -188,7 +189,7 @@ def as_target(obj: Any, name: str = "") -> Any:
             made = obj()
         except Exception as error:
             raise TargetLoadError(f"constructing target {name or obj!r} failed: {error!r}") from error
-        if not hasattr(made, "forward"):
+        if not hasattr(made, "forward") and not hasattr(made, "forward_ranks"):
             raise TargetLoadError(f"{name or obj!r}() returned {type(made).__name__}, which has no forward()")
         return made
     return FunctionTarget(obj)

@@ -116,6 +116,9 @@ def expectation_lines(run: dict[str, Any]) -> list[str]:
 
 
 def law_text(run: dict[str, Any]) -> str:
-    """"inverted convention" for a Bernoulli target (and runs from before laws existed), else "alpha law"."""
+    """"inverted convention" for a Bernoulli target (and runs from before laws existed), else "alpha law"; a
+    distributed target's contract and ranks."""
+    if run.get("world_size"):
+        return f"{run['contract']} contract on {run['world_size']} ranks"
     law = run.get("law", "bernoulli")
     return f"{run['convention']} convention" if law == "bernoulli" else f"{law} law"

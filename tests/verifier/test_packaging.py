@@ -32,3 +32,17 @@ def test_the_wheel_contains_only_the_packages_modules(tmp_path):
         f"dropout_verify/{package}/py.typed" for package in ("dropout_core", "properties", "reports")}
     assert "dropout_verify/__init__.py" not in names  # an implicit namespace: the three folders are its packages
     assert not [name for name in names if "/findings/" in name or "/matrix/" in name or "/screenshots/" in name]
+
+
+def test_every_subpackage_is_listed_for_the_wheel():
+    """setuptools takes the packages pyproject.toml lists, and an editable install hides one left out: each folder
+    with an __init__.py under the three top-level folders must be listed."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: the tomli backport, a dependency there
+        import tomli as tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {"dropout_verify." + ".".join(init.parent.relative_to(ROOT).parts)
+             for top in ("dropout_core", "properties", "reports") for init in (ROOT / top).rglob("__init__.py")}
+    assert found == listed

@@ -1,0 +1,71 @@
+"""Distributed dropout in numpy (bug class 18): ranks simulated in one process, each drawing as a training script's
+rank would. The broken ones seed every rank alike, read overlapping per-rank streams, or let replicas disagree; the
+correct ones offset each rank's seed or share one draw among replicas."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class RankOffsetSeeds:
+    """Correct data-parallel dropout: rank r seeds its generator with SeedSequence(seed, spawn_key=(r,)), the
+    per-rank offset of the fixed huggingface/accelerate#114."""
+
+    contract = "independent"
+
+    def __init__(self, world_size: int = 4) -> None:
+        self.world_size = world_size
+
+    def mask(self, rank: int, size: int, p: float, seed: int) -> np.ndarray:
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rank,)))
+        return rng.random(size) < 1.0 - p
+
+    def forward_ranks(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> list[np.ndarray]:
+        if not training:
+            return [x.copy() for _ in range(self.world_size)]
+        return [np.where(self.mask(rank, x.size, p, seed).reshape(x.shape), x / (1 - p), 0).astype(x.dtype)
+                for rank in range(self.world_size)]
+
+
+class SameSeedEveryRank(RankOffsetSeeds):
+    """Every rank seeds default_rng(seed), as a script that calls set_seed(seed) on each rank: one mask for every
+    rank's different samples (huggingface/transformers#31412)."""
+
+    def mask(self, rank, size, p, seed):
+        return np.random.default_rng(seed).random(size) < 1.0 - p
+
+
+class OverlappingRankStreams(RankOffsetSeeds):
+    """Rank r reads one stream from offset 1000 r: a per-rank offset smaller than a step consumes, so ranks draw
+    shifted copies of each other's masks (the counter-offset bug of class 19, across ranks)."""
+
+    def mask(self, rank, size, p, seed):
+        stream = np.random.default_rng(seed).random(size + 1000 * self.world_size)
+        return stream[1000 * rank:1000 * rank + size] < 1.0 - p
+
+
+class ReplicasAgree(RankOffsetSeeds):
+    """Correct replicated dropout (tensor-parallel, a replicated region): every replica draws from the same
+    generator, seeded from the step's seed alone."""
+
+    contract = "replicated"
+
+    def mask(self, rank, size, p, seed):
+        return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,))).random(size) < 1.0 - p
+
+
+class ReplicasDisagree(ReplicasAgree):
+    """Replicas of one activation seeded per rank, as a tensor-parallel RNG tracker used outside its fork
+    (volcengine/veScale#52): the copies of one activation get different masks."""
+
+    def mask(self, rank, size, p, seed):
+        return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rank,))).random(size) < 1.0 - p
+
+
+RANKS_CORRECT = [RankOffsetSeeds, ReplicasAgree]
+# target -> (bug class, the property that must fail, what its message must name)
+RANKS_ZOO: dict[type, tuple[int, str, str]] = {
+    SameSeedEveryRank: (18, "rank_independence", "ranks 0 and 1 drew identical masks"),
+    OverlappingRankStreams: (18, "rank_independence", "shifted by"),
+    ReplicasDisagree: (18, "rank_replication", "rank 1 differs from rank 0"),
+}
