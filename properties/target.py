@@ -116,6 +116,8 @@ BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "torch-refs-alpha": _adapter("pytorch", "RefsAlphaDropout"),
     "timm-droppath": _adapter("stochastic_depth", "TimmDropPath"),
     "torchvision-stochastic-depth": _adapter("stochastic_depth", "TorchvisionStochasticDepth"),
+    "torch-ddp": _adapter("torch_distributed", "DataParallel"),
+    "torch-ddp-offset": _adapter("torch_distributed", "DataParallelOffset"),
     "torch-compile": _adapter("pytorch", "Compiled"),
     "torch-compile-recompute": _adapter("pytorch", "CompiledRecompute"),
     "jax": _adapter("flax", "Nnx"),
