@@ -124,6 +124,8 @@ BUILTIN_TARGETS: dict[str, Callable[[], Any]] = {
     "flax-linen": _adapter("flax", "Linen"),
     "jax-jit": _adapter("flax", "Jitted"),
     "jax-broadcast": _adapter("flax", "NnxBroadcast"),
+    "jax-sharded": _adapter("jax_sharded", "Sharded"),
+    "jax-sharded-rbg": _adapter("jax_sharded", "ShardedRbg"),
     "haiku": _adapter("haiku", "Haiku"),
     "haiku-jit": _adapter("haiku", "HaikuJit"),
     "equinox": _adapter("equinox", "Equinox"),

@@ -194,4 +194,42 @@ class RankReplication(RankCheck):
                      extra={"differing": [list(item) for item in differing]})]
 
 
-RANK_CHECKS: list[RankCheck] = [RankRate(), RankIndependence(), RankReplication()]
+class ShardInvariance(RankCheck):
+    """The sharded step equals the same step on one device bit for bit (targets with ``forward_unsharded``): what
+    JAX promises for threefry keys with ``jax_threefry_partitionable``. A target that promises it
+    (``shard_invariant = True``) fails where it does not hold; for one that does not (rbg keys) the comparison is
+    information. Exact, so it spends no alpha."""
+
+    name = "shard_invariance"
+    hypothesis = "the sharded output equals the unsharded one bit for bit (where promised)"
+    test = "exact comparison"
+
+    def judge(self, ctx: RankContext) -> PropertyResult:
+        if not ctx.target.has_unsharded:
+            result = self.new_result(ctx)
+            result.verdict, result.message = Verdict.SKIPPED, "the target has no forward_unsharded()"
+            return result
+        result = super().judge(ctx)
+        if not ctx.target.shard_invariant and result.verdict in (Verdict.PASS, Verdict.FAIL):
+            held = result.verdict == Verdict.PASS
+            for case in result.cases:
+                case.verdict = Verdict.INFO
+            result.verdict = Verdict.INFO
+            result.message = ("holds here, though not promised" if held else
+                              f"does not hold (not promised): {result.message}")
+        return result
+
+    def cases(self, ctx: RankContext, dtype: np.dtype, p: float) -> list[Case]:
+        x = np.ones(REPLICA_ELEMENTS, dtype=dtype)
+        seed = ctx.seed(self.name, dtype.name, repr(p))
+        sharded = ctx.target.outputs(x, p, training=True, seed=seed)
+        whole = ctx.target.outputs(x, p, training=True, seed=seed, method="forward_unsharded")
+        differ = [rank for rank in range(len(sharded)) if sharded[rank].tobytes() != whole[rank].tobytes()]
+        message = "" if not differ else (f"shards {differ} differ from the unsharded step (rank {differ[0]}: "
+                                         f"{int(np.count_nonzero(sharded[differ[0]] != whole[differ[0]]))} of "
+                                         f"{REPLICA_ELEMENTS} elements)")
+        return [Case(dtype=dtype.name, p=p, shape=[REPLICA_ELEMENTS], verdict=Verdict.of(not differ),
+                     samples=2 * ctx.target.world_size, message=message, extra={"differing_ranks": differ})]
+
+
+RANK_CHECKS: list[RankCheck] = [RankRate(), RankIndependence(), RankReplication(), ShardInvariance()]

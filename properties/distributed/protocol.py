@@ -60,13 +60,18 @@ class RankAdapter:
                                   f"{contract!r}")
         self.contract: str = contract
         self.calls = 0
+        # optional: the same step unsharded on one device, and whether the target promises it equals the shards
+        self.has_unsharded = callable(getattr(target, "forward_unsharded", None))
+        self.shard_invariant = bool(getattr(target, "shard_invariant", False))
 
-    def outputs(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
-        """The ranks' outputs for input ``x`` as one array of shape ``(world_size, *x.shape)``."""
-        where = f"forward_ranks(dtype={x.dtype.name}, shape={x.shape}, p={p!r}, seed={seed}, training={training})"
+    def outputs(self, x: np.ndarray, p: float, *, training: bool, seed: int,
+                method: str = "forward_ranks") -> np.ndarray:
+        """The ranks' outputs for input ``x`` as one array of shape ``(world_size, *x.shape)`` (``method``
+        ``forward_unsharded``: the same step on one device, cut into the ranks' parts)."""
+        where = f"{method}(dtype={x.dtype.name}, shape={x.shape}, p={p!r}, seed={seed}, training={training})"
         self.calls += 1
         try:
-            value = self.target.forward_ranks(x, p, training=training, seed=seed)
+            value = getattr(self.target, method)(x, p, training=training, seed=seed)
         except Exception as error:
             raise TargetCallError(f"{where} raised {error!r}") from error
         try:

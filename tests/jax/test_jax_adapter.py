@@ -95,3 +95,23 @@ def test_standard_battery_finds_exactly_the_expected_findings(name):
     run = run_against(name, HERE / FILES[name])
     assert not surprises(run), surprises(run)
     assert run.property("mask_structure").verdict == ("pass" if name in STRUCTURED else "skipped")
+
+
+@pytest.mark.parametrize(("name", "invariance"), [("jax-sharded", "pass"), ("jax-sharded-rbg", "info")])
+def test_sharded_dropout_draws_independent_shards(name, invariance, tmp_path):
+    """The rank battery on 4 host devices, in a process of its own: XLA_FLAGS must be set before JAX is imported,
+    and this process imported JAX with one device. Threefry promises shard-invariance (it must hold); rbg does not
+    (reported)."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "run.json"
+    done = subprocess.run([sys.executable, "-m", "dropout_verify.properties", name, "--tier", "quick", "--json",
+                           str(out)], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    run = json.loads(out.read_text())
+    verdicts = {prop["name"]: prop["verdict"] for prop in run["properties"]}
+    assert verdicts == {"rank_rate": "pass", "rank_independence": "pass", "rank_replication": "skipped",
+                        "shard_invariance": invariance}
+    assert run["world_size"] == 4 and run["contract"] == "independent"

@@ -62,10 +62,35 @@ class ReplicasDisagree(ReplicasAgree):
         return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rank,))).random(size) < 1.0 - p
 
 
-RANKS_CORRECT = [RankOffsetSeeds, ReplicasAgree]
+class ShardedCounter(RankOffsetSeeds):
+    """A sharded activation whose shards draw from one counter-based stream at their global offsets: independent
+    shards, and the same bits as the unsharded step (shard-invariant, and it says so)."""
+
+    shard_invariant = True
+
+    def stream(self, size: int, p: float, seed: int) -> np.ndarray:
+        return np.random.Generator(np.random.Philox(seed)).random(size * self.world_size) < 1.0 - p
+
+    def mask(self, rank, size, p, seed):
+        return self.stream(size, p, seed)[rank * size:(rank + 1) * size]
+
+    def forward_unsharded(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> list[np.ndarray]:
+        keep = self.stream(x.size, p, seed).reshape(self.world_size, *x.shape)
+        return [np.where(keep[rank], x / (1 - p), 0).astype(x.dtype) for rank in range(self.world_size)]
+
+
+class ShardVariant(ShardedCounter):
+    """Promises shard-invariance but draws each shard from a key of its own: sharding changes the result."""
+
+    def mask(self, rank, size, p, seed):
+        return np.random.Generator(np.random.Philox(seed + 1 + rank)).random(size) < 1.0 - p
+
+
+RANKS_CORRECT = [RankOffsetSeeds, ReplicasAgree, ShardedCounter]
 # target -> (bug class, the property that must fail, what its message must name)
 RANKS_ZOO: dict[type, tuple[int, str, str]] = {
     SameSeedEveryRank: (18, "rank_independence", "ranks 0 and 1 drew identical masks"),
     OverlappingRankStreams: (18, "rank_independence", "shifted by"),
     ReplicasDisagree: (18, "rank_replication", "rank 1 differs from rank 0"),
+    ShardVariant: (18, "shard_invariance", "differ from the unsharded step"),
 }
