@@ -266,6 +266,39 @@ def noise_qq(run: dict[str, Any]) -> str | None:
         return _svg(fig)
 
 
+def ranks(run: dict[str, Any]) -> str | None:
+    """A distributed target: each rank's keep rate against q (per dtype, at the first rate), and the phi correlation
+    of the ranks' masks at shift 0 (`rank_independence`'s first case): 1 off the diagonal where ranks share a mask."""
+    rates = _property(run, "rank_rate")
+    independence = _property(run, "rank_independence")
+    cases = [case for case in rates["cases"] if "rank" in case.get("extra", {})] if rates else []
+    matrices = [case for case in independence["cases"] if case.get("extra", {}).get("correlation")] \
+        if independence else []
+    if not cases:
+        return None
+    with _figure(8.0 if matrices else 5.0, 3.2, columns=2 if matrices else 1) as (fig, axes):
+        left = axes[0]
+        first_p = cases[0]["p"]
+        for dtype in sorted({case["dtype"] for case in cases}):
+            mine = [case for case in cases if case["dtype"] == dtype and case["p"] == first_p]
+            left.scatter([case["extra"]["rank"] for case in mine], [case["estimate"] for case in mine], s=18,
+                         color=_colour(dtype), label=dtype)
+        left.axhline(1 - first_p, color="#444", linewidth=0.8, label="q")
+        left.set_xticks(sorted({case["extra"]["rank"] for case in cases}))
+        left.set(xlabel="rank", ylabel="keep rate", title=f"keep rate per rank (p = {first_p})")
+        left.legend(fontsize=7)
+        if matrices:
+            matrix = np.array(matrices[0]["extra"]["correlation"], dtype=float)
+            image = axes[1].imshow(matrix, vmin=-1, vmax=1, cmap="RdBu_r")
+            axes[1].set_xticks(range(len(matrix)))
+            axes[1].set_yticks(range(len(matrix)))
+            axes[1].grid(False)
+            axes[1].set(xlabel="rank", ylabel="rank",
+                        title=f"mask correlation across ranks ({matrices[0]['dtype']}, p = {matrices[0]['p']})")
+            fig.colorbar(image, ax=axes[1], shrink=0.8)
+        return _svg(fig)
+
+
 FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str | None]]] = {
     "rate": ("Rate calibration", rate_calibration),
     "pvalues": ("p-values of the statistical decisions", p_values),
@@ -274,6 +307,7 @@ FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str | None]]] = {
     "energy": ("Output energy with and without the 1/q scaling", energy),
     "alpha": ("Alpha dropout's moments against its law", alpha_moments),
     "noise": ("Gaussian noise against its law (QQ)", noise_qq),
+    "ranks": ("Ranks: keep rate per rank and mask correlation across ranks", ranks),
 }
 
 

@@ -167,3 +167,13 @@ def test_the_family_laws_get_their_own_figure_and_say_their_law(target, prop, fi
     assert [key for key, _, _ in plots.all_figures(run)] == ["pvalues", figure]
     law = target.removeprefix("reference-")
     assert f"{law} law" in markdown.render(run) and f"{law} law" in html.render(run)
+
+
+def test_a_distributed_run_gets_the_per_rank_figure_and_says_its_contract():
+    from dropout_verify.properties import verify
+    from ranks_zoo import SameSeedEveryRank
+
+    run = json.loads(verify(SameSeedEveryRank(world_size=3), tier="quick", seed=0).to_json())
+    assert "ranks" in [key for key, _, _ in plots.all_figures(run)]
+    assert "independent contract on 3 ranks" in markdown.render(run)
+    assert "independent contract on 3 ranks" in html.render(run)

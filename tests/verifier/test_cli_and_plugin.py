@@ -78,6 +78,12 @@ def test_pytest_plugin_adds_one_item_per_property(tmp_path):
     assert "13 passed, 2 skipped" in out.stdout  # mask_structure (elementwise) and noise_law (bernoulli)
 
 
+def test_pytest_plugin_refuses_a_distributed_target_by_name(tmp_path):
+    out = _run("-m", "pytest", "-p", "no:cacheprovider", "--dropout-target=ranks_zoo:RankOffsetSeeds",
+               "--dropout-tier=quick", "-q", "-k", "mask_rate", cwd=tmp_path)
+    assert out.returncode == 1 and "is a distributed target (forward_ranks)" in out.stdout, out.stdout[-2000:]
+
+
 def test_pytest_plugin_under_xdist_gives_the_same_verdicts(tmp_path):
     pytest.importorskip("xdist")
     args = ("-m", "pytest", "-p", "no:cacheprovider", "--dropout-target=dropout_zoo:LowPrecisionScale",
