@@ -41,17 +41,25 @@ def _rank_main(rank: int, world_size: int, port: int, offset_seeds: bool, inbox:
     dist.init_process_group("gloo", rank=rank, world_size=world_size)
     try:
         while (step := inbox.get()) is not None:
-            x, p, training, seed = step
+            x, dy, p, training, seed = step
             torch.manual_seed(seed + rank if offset_seeds else seed)
+            error = ""
             try:
-                y = torch.nn.functional.dropout(torch.from_numpy(x), p, training=training)
-                error = ""
+                xt = torch.from_numpy(x).requires_grad_(dy is not None)
+                y = torch.nn.functional.dropout(xt, p, training=training)
+                if dy is not None:
+                    y.backward(torch.from_numpy(dy))
+                results = [y.detach()] + ([xt.grad] if dy is not None else [])
             except Exception as raised:  # every rank raises alike: report it, keep the group in step
-                y, error = torch.zeros(x.shape, dtype=torch.from_numpy(x).dtype), repr(raised)
-            gathered = [torch.empty_like(y) for _ in range(world_size)] if rank == 0 else None
-            dist.gather(y.contiguous(), gathered, dst=0)
+                error = repr(raised)
+                results = [torch.zeros(x.shape, dtype=torch.from_numpy(x).dtype)] * (1 if dy is None else 2)
+            gathered = []
+            for tensor in results:
+                parts = [torch.empty_like(tensor) for _ in range(world_size)] if rank == 0 else None
+                dist.gather(tensor.contiguous(), parts, dst=0)
+                gathered.append([part.numpy() for part in parts] if parts else [])
             if rank == 0:
-                outbox.put((error, [t.numpy() for t in gathered] if gathered else []))
+                outbox.put((error, gathered))
     finally:
         dist.destroy_process_group()
 
@@ -71,13 +79,15 @@ class _Group:
         for process in self.processes:
             process.start()
 
-    def step(self, x: np.ndarray, p: float, training: bool, seed: int) -> list[np.ndarray]:
+    def step(self, x: np.ndarray, dy: np.ndarray | None, p: float, training: bool,
+             seed: int) -> list[list[np.ndarray]]:
+        """The ranks' outputs (and, with ``dy``, their input gradients), gathered on rank 0."""
         for inbox in self.inboxes:
-            inbox.put((x, p, training, seed))
-        error, outputs = self.outbox.get(timeout=STEP_TIMEOUT)
+            inbox.put((x, dy, p, training, seed))
+        error, gathered = self.outbox.get(timeout=STEP_TIMEOUT)
         if error:
             raise RuntimeError(error)
-        return outputs
+        return gathered
 
     def close(self) -> None:
         for inbox in self.inboxes:
@@ -101,13 +111,26 @@ class DataParallel:
         self._group: _Group | None = None
         atexit.register(self.close)
 
-    def forward_ranks(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> list[np.ndarray]:
-        if x.dtype.name == "bfloat16":
-            raise TypeError("torch-ddp passes numpy arrays to its ranks: bfloat16 is not taken")
+    def _ranks(self) -> _Group:
         if self._group is None or self._group.world_size != self.world_size:
             self.close()
             self._group = _Group(self.world_size, self.offset_seeds)
-        return self._group.step(np.ascontiguousarray(x), p, training, seed)
+        return self._group
+
+    @staticmethod
+    def _check(x: np.ndarray) -> np.ndarray:
+        if x.dtype.name == "bfloat16":
+            raise TypeError("torch-ddp passes numpy arrays to its ranks: bfloat16 is not taken")
+        return np.ascontiguousarray(x)
+
+    def forward_ranks(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> list[np.ndarray]:
+        return self._ranks().step(self._check(x), None, p, training, seed)[0]
+
+    def forward_backward_ranks(self, x: np.ndarray, dy: np.ndarray, p: float, *,
+                               seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Each rank's output and autograd's input gradient for the upstream gradient ``dy``."""
+        ys, dxs = self._ranks().step(self._check(x), self._check(dy), p, True, seed)
+        return ys, dxs
 
     def close(self) -> None:
         if self._group is not None:

@@ -194,6 +194,36 @@ class RankReplication(RankCheck):
                      extra={"differing": [list(item) for item in differing]})]
 
 
+class RankBackward(RankCheck):
+    """Each rank's gradient flows through that rank's own forward mask (targets with ``forward_backward_ranks``):
+    ``dx != 0`` exactly where ``y != 0``, on every rank, for ``x = dy = 1``. A backward pass that re-draws the mask
+    from another rank's seed, or from the step's seed where the forward pass offset it, fails on the ranks it
+    differs. Exact, so it spends no alpha."""
+
+    name = "rank_backward"
+    hypothesis = "on every rank, dx is zero exactly where that rank's y dropped"
+    test = "exact comparison"
+
+    def judge(self, ctx: RankContext) -> PropertyResult:
+        if not ctx.target.has_backward:
+            result = self.new_result(ctx)
+            result.verdict, result.message = Verdict.SKIPPED, "the target has no forward_backward_ranks()"
+            return result
+        return super().judge(ctx)
+
+    def cases(self, ctx: RankContext, dtype: np.dtype, p: float) -> list[Case]:
+        x = np.ones(REPLICA_ELEMENTS, dtype=dtype)
+        ys, dxs = ctx.target.gradients(x, x.copy(), p, seed=ctx.seed(self.name, dtype.name, repr(p)))
+        differ = [(rank, int(np.count_nonzero((ys[rank] != 0) != (dxs[rank] != 0)))) for rank in range(len(ys))]
+        differ = [(rank, count) for rank, count in differ if count]
+        message = "" if not differ else (f"rank {differ[0][0]}'s gradient flows through another mask than its "
+                                         f"output ({differ[0][1]} of {REPLICA_ELEMENTS} elements); ranks "
+                                         f"{[rank for rank, _ in differ]} differ")
+        return [Case(dtype=dtype.name, p=p, shape=[REPLICA_ELEMENTS], verdict=Verdict.of(not differ),
+                     samples=ctx.target.world_size, message=message,
+                     extra={"differing": [list(item) for item in differ]})]
+
+
 class ShardInvariance(RankCheck):
     """The sharded step equals the same step on one device bit for bit (targets with ``forward_unsharded``): what
     JAX promises for threefry keys with ``jax_threefry_partitionable``. A target that promises it
@@ -232,4 +262,4 @@ class ShardInvariance(RankCheck):
                      samples=2 * ctx.target.world_size, message=message, extra={"differing_ranks": differ})]
 
 
-RANK_CHECKS: list[RankCheck] = [RankRate(), RankIndependence(), RankReplication(), ShardInvariance()]
+RANK_CHECKS: list[RankCheck] = [RankRate(), RankIndependence(), RankReplication(), RankBackward(), ShardInvariance()]

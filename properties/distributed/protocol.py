@@ -62,6 +62,7 @@ class RankAdapter:
         self.calls = 0
         # optional: the same step unsharded on one device, and whether the target promises it equals the shards
         self.has_unsharded = callable(getattr(target, "forward_unsharded", None))
+        self.has_backward = callable(getattr(target, "forward_backward_ranks", None))
         self.shard_invariant = bool(getattr(target, "shard_invariant", False))
 
     def outputs(self, x: np.ndarray, p: float, *, training: bool, seed: int,
@@ -74,6 +75,19 @@ class RankAdapter:
             value = getattr(self.target, method)(x, p, training=training, seed=seed)
         except Exception as error:
             raise TargetCallError(f"{where} raised {error!r}") from error
+        return self._stack(value, x, where)
+
+    def gradients(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ranks' outputs and input gradients of one training step, each ``(world_size, *x.shape)``."""
+        where = f"forward_backward_ranks(dtype={x.dtype.name}, shape={x.shape}, p={p!r}, seed={seed})"
+        self.calls += 1
+        try:
+            ys, dxs = self.target.forward_backward_ranks(x, dy, p, seed=seed)
+        except Exception as error:
+            raise TargetCallError(f"{where} raised {error!r}") from error
+        return self._stack(ys, x, where), self._stack(dxs, x, where)
+
+    def _stack(self, value: Any, x: np.ndarray, where: str) -> np.ndarray:
         try:
             ranks = [np.asarray(output) for output in value]
         except Exception as error:

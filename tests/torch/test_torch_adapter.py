@@ -136,4 +136,4 @@ def test_data_parallel_ranks_seeded_alike_share_one_mask_and_offset_seeds_do_not
     assert "drew identical masks" in same.property("rank_independence").message
     offset = verify("torch-ddp-offset", tier="standard", seed=0, world_size=3)
     assert offset.verdict == "pass", [(prop.name, prop.message) for prop in offset.properties]
-    assert offset.world_size == 3
+    assert offset.world_size == 3 and offset.property("rank_backward").verdict == "pass"  # autograd on each rank

@@ -27,6 +27,23 @@ class RankOffsetSeeds:
                 for rank in range(self.world_size)]
 
 
+    def forward_backward_ranks(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int):
+        masks = [self.backward_mask(rank, x.size, p, seed).reshape(x.shape) for rank in range(self.world_size)]
+        ys = self.forward_ranks(x, p, training=True, seed=seed)
+        return ys, [np.where(mask, dy / (1 - p), 0).astype(dy.dtype) for mask in masks]
+
+    def backward_mask(self, rank: int, size: int, p: float, seed: int) -> np.ndarray:
+        return self.mask(rank, size, p, seed)
+
+
+class BackwardWithoutOffset(RankOffsetSeeds):
+    """The forward pass offsets each rank's seed, the recomputed backward pass (activation checkpointing) does not:
+    every rank but rank 0 gets its gradient through another mask."""
+
+    def backward_mask(self, rank, size, p, seed):
+        return self.mask(0, size, p, seed)
+
+
 class SameSeedEveryRank(RankOffsetSeeds):
     """Every rank seeds default_rng(seed), as a script that calls set_seed(seed) on each rank: one mask for every
     rank's different samples (huggingface/transformers#31412)."""
@@ -93,4 +110,5 @@ RANKS_ZOO: dict[type, tuple[int, str, str]] = {
     OverlappingRankStreams: (18, "rank_independence", "shifted by"),
     ReplicasDisagree: (18, "rank_replication", "rank 1 differs from rank 0"),
     ShardVariant: (18, "shard_invariance", "differ from the unsharded step"),
+    BackwardWithoutOffset: (10, "rank_backward", "rank 1's gradient flows through another mask"),
 }
