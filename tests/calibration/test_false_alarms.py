@@ -25,6 +25,7 @@ FAMILIES = {
                   "dropout_zoo:CorrectClassic", "dropout_zoo:CorrectMultiplicativeSFC64"],
     "other-laws": ["reference-alpha", "reference-gaussian", "family_zoo:CorrectAlpha", "family_zoo:CorrectGaussian",
                    "family_zoo:CorrectDropPath"],
+    "ranks": ["ranks_zoo:RankOffsetSeeds", "ranks_zoo:ReplicasAgree", "ranks_zoo:ShardedCounter"],
 }
 
 
