@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..dropout_core import (
@@ -58,33 +60,54 @@ class ReferenceChannelTarget(ReferenceTarget):
         return y, dropout_backward(dy, mask, p)
 
 
-class ReferenceAlphaTarget:
+class _LawReference:
+    """One of ``dropout_core``'s other laws behind the target protocol: ``draw`` returns ``(y, state)`` (the mask or
+    the noise), ``backward(dy, state, p)`` the gradient through that same state."""
+
+    law: str
+    name: str
+
+    @staticmethod
+    def draw(x: np.ndarray, p: float, rng: np.random.Generator, training: bool) -> tuple[np.ndarray, Any]:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(dy: np.ndarray, state: Any, p: float) -> np.ndarray:
+        raise NotImplementedError
+
+    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
+        return self.draw(x, p, np.random.default_rng(seed), training)[0]
+
+    def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        y, state = self.draw(x, p, np.random.default_rng(seed), True)
+        return y, self.backward(dy, state, p)
+
+
+class ReferenceAlphaTarget(_LawReference):
     """``dropout_core``'s alpha dropout (SELU networks): kept ``a x + b``, dropped ``a alpha' + b``."""
 
     law = "alpha"
     name = "reference-alpha"
 
-    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
-        y, _ = alpha_dropout_forward(x, p, rng=np.random.default_rng(seed), training=training)
-        return y
+    @staticmethod
+    def draw(x: np.ndarray, p: float, rng: np.random.Generator, training: bool) -> tuple[np.ndarray, Any]:
+        return alpha_dropout_forward(x, p, rng=rng, training=training)
 
-    def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        y, mask = alpha_dropout_forward(x, p, rng=np.random.default_rng(seed))
-        assert mask is not None
-        return y, alpha_dropout_backward(dy, mask, p)
+    @staticmethod
+    def backward(dy: np.ndarray, state: Any, p: float) -> np.ndarray:
+        return alpha_dropout_backward(dy, state, p)
 
 
-class ReferenceGaussianTarget:
+class ReferenceGaussianTarget(_LawReference):
     """``dropout_core``'s Gaussian dropout: ``y = x e``, ``e ~ N(1, p / q)``; p = 1 raises."""
 
     law = "gaussian"
     name = "reference-gaussian"
 
-    def forward(self, x: np.ndarray, p: float, *, training: bool, seed: int) -> np.ndarray:
-        y, _ = gaussian_dropout_forward(x, p, rng=np.random.default_rng(seed), training=training)
-        return y
+    @staticmethod
+    def draw(x: np.ndarray, p: float, rng: np.random.Generator, training: bool) -> tuple[np.ndarray, Any]:
+        return gaussian_dropout_forward(x, p, rng=rng, training=training)
 
-    def forward_backward(self, x: np.ndarray, dy: np.ndarray, p: float, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        y, noise = gaussian_dropout_forward(x, p, rng=np.random.default_rng(seed))
-        assert noise is not None
-        return y, gaussian_dropout_backward(dy, noise)
+    @staticmethod
+    def backward(dy: np.ndarray, state: Any, p: float) -> np.ndarray:
+        return gaussian_dropout_backward(dy, state)

@@ -21,6 +21,7 @@ alpha. Sample sizes come from the power wanted at the critical value of that uni
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -316,6 +317,20 @@ def shift_overlaps(first: np.ndarray | MaskSpectrum, second: np.ndarray | MaskSp
     a = first if isinstance(first, MaskSpectrum) else MaskSpectrum.of(first)
     b = second if isinstance(second, MaskSpectrum) else MaskSpectrum.of(second)
     return _exact_integers(scipy.fft.irfft(np.conj(a.spectrum) * b.spectrum, n=a.size))
+
+
+def most_extreme_pair(spectra: list[MaskSpectrum]) -> tuple[int, int, ShiftResult]:
+    """Among every pair of masks, the one whose most extreme shift has the smallest p-value (ties at 0 broken by
+    the larger |phi|): ``(i, j, result)`` with ``i < j``."""
+    best: tuple[int, int, ShiftResult] | None = None
+    for i, j in itertools.combinations(range(len(spectra)), 2):
+        found = max_shift_test(spectra[i], spectra[j])
+        if best is None or found.pvalue < best[2].pvalue or (found.pvalue == best[2].pvalue == 0.0
+                                                             and abs(found.correlation) > abs(best[2].correlation)):
+            best = (i, j, found)
+    if best is None:
+        raise ValueError("most_extreme_pair needs at least two masks")
+    return best
 
 
 def max_shift_test(first: np.ndarray | MaskSpectrum, second: np.ndarray | MaskSpectrum) -> ShiftResult:

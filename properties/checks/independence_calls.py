@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 
 import numpy as np
 
 from ..context import Context
-from ..dependence import MaskSpectrum, ShiftDesign, ShiftResult, max_shift_test, shift_design
+from ..dependence import MaskSpectrum, ShiftDesign, ShiftResult, most_extreme_pair, shift_design
 from ..plan import Scope
 from ..result import Case, PropertyResult, Verdict
 from .base import Check, guarded
@@ -84,14 +83,7 @@ class IndependenceCalls(Check):
         offsets = ctx.tier.seed_offsets
         start = next(ctx.call_seeds(1, self.name, "start", dtype.name, repr(p))) % (2**31 - offsets)
         masks = [MaskSpectrum.of(mask_of(ctx, dtype, p, (design.elements,), start + k)) for k in range(offsets + 1)]
-        best: tuple[float, int, int, ShiftResult] | None = None
-        for i, j in itertools.combinations(range(offsets + 1), 2):
-            found = max_shift_test(masks[i], masks[j])
-            if best is None or found.pvalue < best[0] or (found.pvalue == best[0] == 0.0
-                                                           and abs(found.correlation) > abs(best[3].correlation)):
-                best = (found.pvalue, i, j, found)
-        assert best is not None
-        _, i, j, found = best
+        i, j, found = most_extreme_pair(masks)
         pvalue = min(1.0, design.pairs * found.pvalue)
         passed = pvalue >= ctx.alpha
         message = "" if passed else (

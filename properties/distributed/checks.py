@@ -13,7 +13,7 @@ import numpy as np
 from scipy import stats
 
 from ..context import seed_sequence
-from ..dependence import MaskSpectrum, ShiftDesign, ShiftResult, max_shift_test, shift_design
+from ..dependence import MaskSpectrum, ShiftDesign, most_extreme_pair, shift_design
 from ..result import Case, PropertyResult, Verdict
 from ..target import TargetCallError
 from ..tiers import Tier
@@ -50,6 +50,7 @@ class RankCheck:
     test: ClassVar[str]
     bug_classes: ClassVar[tuple[int, ...]] = (18,)
     contracts: ClassVar[tuple[str, ...]] = ("independent", "replicated")
+    requires: ClassVar[str] = ""  # an optional method of the target the property needs (skipped without it)
 
     def decisions(self, ctx: RankContext) -> int:
         return 0
@@ -65,6 +66,9 @@ class RankCheck:
 
     def judge(self, ctx: RankContext) -> PropertyResult:
         result = self.new_result(ctx)
+        if self.requires and not callable(getattr(ctx.target.target, self.requires, None)):
+            result.verdict, result.message = Verdict.SKIPPED, f"the target has no {self.requires}()"
+            return result
         if ctx.target.contract not in self.contracts:
             result.verdict = Verdict.SKIPPED
             result.message = f"does not apply to the {ctx.target.contract} contract"
@@ -132,15 +136,7 @@ class RankIndependence(RankCheck):
     def cases(self, ctx: RankContext, dtype: np.dtype, p: float) -> list[Case]:
         design = ctx.design()
         masks = ctx.target.masks(dtype, p, design.elements, ctx.seed(RankRate.name, dtype.name, repr(p)))
-        spectra = [MaskSpectrum.of(mask) for mask in masks]
-        best: tuple[float, int, int, ShiftResult] | None = None
-        for i, j in itertools.combinations(range(len(spectra)), 2):
-            found = max_shift_test(spectra[i], spectra[j])
-            if best is None or found.pvalue < best[0] or (found.pvalue == best[0] == 0.0
-                                                           and abs(found.correlation) > abs(best[3].correlation)):
-                best = (found.pvalue, i, j, found)
-        assert best is not None
-        _, i, j, found = best
+        i, j, found = most_extreme_pair([MaskSpectrum.of(mask) for mask in masks])
         p_value = min(1.0, design.pairs * found.pvalue)
         passed = p_value >= ctx.alpha
         identical = [(a, b) for a, b in itertools.combinations(range(len(masks)), 2)
@@ -203,13 +199,7 @@ class RankBackward(RankCheck):
     name = "rank_backward"
     hypothesis = "on every rank, dx is zero exactly where that rank's y dropped"
     test = "exact comparison"
-
-    def judge(self, ctx: RankContext) -> PropertyResult:
-        if not ctx.target.has_backward:
-            result = self.new_result(ctx)
-            result.verdict, result.message = Verdict.SKIPPED, "the target has no forward_backward_ranks()"
-            return result
-        return super().judge(ctx)
+    requires = "forward_backward_ranks"
 
     def cases(self, ctx: RankContext, dtype: np.dtype, p: float) -> list[Case]:
         x = np.ones(REPLICA_ELEMENTS, dtype=dtype)
@@ -233,12 +223,9 @@ class ShardInvariance(RankCheck):
     name = "shard_invariance"
     hypothesis = "the sharded output equals the unsharded one bit for bit (where promised)"
     test = "exact comparison"
+    requires = "forward_unsharded"
 
     def judge(self, ctx: RankContext) -> PropertyResult:
-        if not ctx.target.has_unsharded:
-            result = self.new_result(ctx)
-            result.verdict, result.message = Verdict.SKIPPED, "the target has no forward_unsharded()"
-            return result
         result = super().judge(ctx)
         if not ctx.target.shard_invariant and result.verdict in (Verdict.PASS, Verdict.FAIL):
             held = result.verdict == Verdict.PASS

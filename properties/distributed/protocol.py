@@ -60,9 +60,7 @@ class RankAdapter:
                                   f"{contract!r}")
         self.contract: str = contract
         self.calls = 0
-        # optional: the same step unsharded on one device, and whether the target promises it equals the shards
-        self.has_unsharded = callable(getattr(target, "forward_unsharded", None))
-        self.has_backward = callable(getattr(target, "forward_backward_ranks", None))
+        # whether the target promises that its shards equal the same step on one device (``forward_unsharded``)
         self.shard_invariant = bool(getattr(target, "shard_invariant", False))
 
     def outputs(self, x: np.ndarray, p: float, *, training: bool, seed: int,
