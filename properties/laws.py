@@ -80,7 +80,8 @@ class Law:
     def value_error(self, y: np.ndarray, expected: np.ndarray, x: np.ndarray, p: float) -> np.ndarray:
         """How far outputs ``y`` are from the correctly rounded ``expected`` (computed from input ``x``), in the unit
         ``value_bound`` bounds."""
-        return np.abs(ulp_distance(y, expected))
+        # ulp_distance reads bits through ascontiguousarray, which makes a 0-d array 1-d: back to the shape
+        return np.abs(ulp_distance(y, expected)).reshape(np.shape(expected))
 
     def value_errors(self, y: np.ndarray, x: np.ndarray, p: float) -> tuple[np.ndarray, np.ndarray]:
         """Two-point laws: how far each output is from its kept value and from its dropped value."""
