@@ -77,7 +77,10 @@ def test_keras_gaussian_multiplies_and_raises_at_rate_one():
 
 @pytest.mark.parametrize("name", FAMILY)
 def test_standard_battery_finds_exactly_the_expected_family_findings(name):
-    run = run_against(name, EXPECTED_FAMILY)
+    # each law's own tests (README has the whole battery's run; the generator is keras's, whose battery runs above)
+    own = {"keras-alpha": ["kept_values", "backward_mask", "edge_rates", "contract"],
+           "keras-gaussian": ["noise_law", "backward_mask", "edge_rates", "contract"]}
+    run = run_against(name, EXPECTED_FAMILY, own[name])
     assert not surprises(run), surprises(run)
     assert run.law == name.removeprefix("keras-")
 

@@ -105,10 +105,15 @@ def test_refs_alpha_dropout_changes_the_dtype_of_half_inputs():
     assert y.dtype == np.float32
 
 
+# the alpha law's rounding findings; its unbiased sample (1.3e9 elements, the two values far apart) and the
+# generator's properties (torch's, which the Bernoulli targets' batteries run) stay out of CI: README has the run
+ALPHA_CI_PROPERTIES = ["kept_values", "backward_mask", "inference", "edge_rates", "contract"]
+
+
 def test_alpha_standard_battery_finds_exactly_the_expected_family_findings():
-    run = run_against("torch-alpha", EXPECTED_FAMILY)
+    run = run_against("torch-alpha", EXPECTED_FAMILY, ALPHA_CI_PROPERTIES)
     assert not surprises(run), surprises(run)
-    assert run.law == "alpha" and run.property("noise_law").verdict == "skipped"
+    assert run.law == "alpha"
 
 
 def test_feature_alpha_drops_channels_whole_and_independently():
